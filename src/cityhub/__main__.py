@@ -1,0 +1,5 @@
+"""``python -m cityhub`` runs the command line."""
+
+from cityhub.cli import main
+
+main()

@@ -1,0 +1,28 @@
+"""The audit trail: an append-only record of every data read and write, login and permission change.
+
+Writes are audited inside the same transaction as the change (``record``), so a change and its audit
+row commit or vanish together; refusals and failures are audited in a transaction of their own
+(``record_alone``), so that they stay recorded when the request fails.
+"""
+
+from cityhub.audit.service import (
+    AuditFilter,
+    AuditPage,
+    Outcome,
+    count_events,
+    list_events,
+    record,
+    record_alone,
+    require,
+)
+
+__all__ = [
+    "AuditFilter",
+    "AuditPage",
+    "Outcome",
+    "count_events",
+    "list_events",
+    "record",
+    "record_alone",
+    "require",
+]

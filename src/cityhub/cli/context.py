@@ -1,0 +1,32 @@
+"""Opening the platform from the CLI: settings, migrated database, first start."""
+
+from __future__ import annotations
+
+from cityhub import auth
+from cityhub.cli.output import err_console
+from cityhub.config import Settings
+from cityhub.db import Database, upgrade
+
+
+def open_database(settings: Settings) -> Database:
+    """The database the settings name, migrated to the newest revision."""
+    db = Database(settings.database_url_effective)
+    upgrade(db)
+    return db
+
+
+def open_platform(settings: Settings) -> Database:
+    """The migrated database with departments and the first admin in place."""
+    db = open_database(settings)
+    password = settings.admin_password.get_secret_value() if settings.admin_password else None
+    result = auth.bootstrap(db, admin_password=password)
+    if result.generated_password:
+        err_console.print(
+            f"[bold]first start:[/bold] created user '{auth.ADMIN_USERNAME}' with password "
+            f"[bold]{result.generated_password}[/bold] — it is shown this once; "
+            "set CITYHUB_ADMIN_PASSWORD to choose it instead.",
+            highlight=False,
+        )
+    elif result.admin_created:
+        err_console.print(f"first start: created user '{auth.ADMIN_USERNAME}' with CITYHUB_ADMIN_PASSWORD")
+    return db

@@ -1,0 +1,51 @@
+"""``cityhub serve`` and ``cityhub demo``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from cityhub import auth, demo as demo_city
+from cityhub.cli.context import open_platform
+from cityhub.cli.output import console, err_console
+from cityhub.config import Settings, get_settings
+from cityhub.db import Database
+from cityhub.web import create_app
+
+HostOption = Annotated[str | None, typer.Option(help="Listen address (default: CITYHUB_HOST).")]
+PortOption = Annotated[int | None, typer.Option(help="Listen port (default: CITYHUB_PORT).")]
+
+
+def _run(settings: Settings, db: Database, host: str | None, port: int | None) -> None:
+    host, port = host or settings.host, port or settings.port
+    console.print(f"cityhub is serving at [bold]http://{host}:{port}[/bold] (Ctrl+C stops it)")
+    uvicorn.run(create_app(settings, db), host=host, port=port, log_level=settings.log_level)
+
+
+def serve(host: HostOption = None, port: PortOption = None) -> None:
+    """Migrate the database, make sure the first admin exists, and serve the web app."""
+    settings = get_settings()
+    _run(settings, open_platform(settings), host, port)
+
+
+def demo(
+    host: HostOption = None,
+    port: PortOption = None,
+    serve: Annotated[bool, typer.Option(help="Serve after seeding (--no-serve only seeds).")] = True,
+) -> None:
+    """Bring up the demo city of Liaocheng (idempotent) and serve it."""
+    settings = get_settings()
+    db = open_platform(settings)
+    report = demo_city.seed(db)
+    err_console.print(
+        f"demo data: {len(report.users_created)} demo users created "
+        f"({len(demo_city.DEMO_USERS) - len(report.users_created)} were there already)"
+    )
+    console.print("[bold]Demo logins[/bold] (demo data, password for all: " + demo_city.DEMO_PASSWORD + ")")
+    for user in demo_city.DEMO_USERS:
+        console.print(f"  {user.username:<16} {user.role.value:<8} {user.department}  {user.display_name}")
+    console.print(f"  {auth.ADMIN_USERNAME:<16} admin    DSJJ  (password: CITYHUB_ADMIN_PASSWORD or as printed at first start)")
+    if serve:
+        _run(settings, db, host, port)

@@ -1,0 +1,144 @@
+"""Settings: every tunable in one place, read from ``CITYHUB_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cityhub.errors import ConfigurationError
+
+
+class Settings(BaseSettings):
+    """The effective configuration of one cityhub process.
+
+    Every field has a description; ``cityhub config`` prints them, and a test checks that
+    ``docs/configuration.md`` names each one.
+
+    >>> Settings(data_dir=Path("/srv/cityhub"), port=8080).database_url_effective
+    'sqlite:////srv/cityhub/cityhub.db'
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CITYHUB_", env_ignore_empty=True, extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("./var"),
+        description="Directory for the metadata database (SQLite), dataset files and keys.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the metadata database, e.g. postgresql://user@host/db. "
+            "Empty means a SQLite file cityhub.db in the data directory."
+        ),
+    )
+    host: str = Field(default="127.0.0.1", description="Address the web server listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the web server listens on.")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Key that signs CSRF tokens. Empty means a random key kept in <data_dir>/secret_key, "
+            "created at first start."
+        ),
+    )
+    session_lifetime_minutes: int = Field(
+        default=480, ge=5, description="How long a web login lasts, in minutes."
+    )
+    token_lifetime_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Default lifetime of an API token issued by /api/auth/token or the CLI, in days.",
+    )
+    admin_password: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Password of the first admin, set when the platform first starts. Empty means a "
+            "random one, printed once."
+        ),
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins in a row that lock an account name."
+    )
+    login_lockout_minutes: int = Field(
+        default=15, ge=1, description="How long an account name stays locked after too many failures."
+    )
+    cookie_secure: bool | None = Field(
+        default=None,
+        description=(
+            "Mark cookies Secure. Empty means: Secure whenever the request came over HTTPS "
+            "(set true behind a TLS-terminating proxy)."
+        ),
+    )
+    log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        if value.lower() not in {"debug", "info", "warning", "error"}:
+            raise ValueError("must be one of debug, info, warning, error")
+        return value.lower()
+
+    @property
+    def database_url_effective(self) -> str:
+        """The database URL in use, with the SQLite default filled in."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir.resolve() / 'cityhub.db'}"
+
+    def signing_key(self) -> bytes:
+        """The secret that signs CSRF tokens; created once per data directory when not set."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        return _stored_secret(self.data_dir / "secret_key")
+
+    def effective(self) -> dict[str, Any]:
+        """Every setting with its value as used; secrets hidden."""
+        shown: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "******"
+            elif name == "database_url":
+                value = hide_password(self.database_url_effective)
+            shown[name] = value
+        return shown
+
+
+def hide_password(url: str) -> str:
+    """The URL with any password replaced, safe to print or log."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown as is: it holds no parsed password
+        return url
+
+
+def _stored_secret(path: Path) -> bytes:
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting at once must not each write a different key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot create the secret key file {path}: {exc}") from exc
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_bytes().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()

@@ -1,0 +1,84 @@
+"""``Database``: the engine, sessions and transactions of the metadata database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from cityhub.errors import ConfigurationError
+
+
+def normalise_url(raw: str) -> URL:
+    """Parse a database URL; plain ``postgresql://`` means the psycopg 3 driver."""
+    try:
+        url = make_url(raw)
+    except Exception as exc:
+        raise ConfigurationError(f"CITYHUB_DATABASE_URL is not a valid URL: {exc}") from exc
+    if url.drivername in {"postgresql", "postgres"}:
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise ConfigurationError(
+            f"unsupported database {url.get_backend_name()!r}: use sqlite or postgresql"
+        )
+    return url
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the one writer; foreign keys are off in SQLite unless asked.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    """The metadata database, SQLite or PostgreSQL behind one interface.
+
+    >>> db = Database("sqlite:///var/cityhub.db")
+    >>> with db.transaction() as session:
+    ...     session.add(obj)          # committed on leaving the block, rolled back on error
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = normalise_url(url)
+        if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:"):
+            from pathlib import Path
+
+            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _configure_sqlite)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work commits at the end of the block, or rolls back on an error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads; nothing it does is committed. Loaded objects stay usable after."""
+        with self._sessions() as session:
+            yield session
+
+    def ping(self) -> None:
+        """Raise if the database does not answer."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

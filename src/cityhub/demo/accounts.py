@@ -1,0 +1,52 @@
+"""Demo users: one or more per role, in the departments the later modules will use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cityhub import auth
+from cityhub.db import Database
+from cityhub.errors import Conflict
+
+# Demo accounts share one documented password; it is demo data and says so.
+DEMO_PASSWORD = "demo-liaocheng-2020"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo account."""
+
+    username: str
+    display_name: str
+    department: str
+    role: auth.Role
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("dsjj.operator", "大数据局运维(演示)", "DSJJ", auth.Role.ADMIN),
+    DemoUser("slj.steward", "水利局数据管理员(演示)", "SLJ", auth.Role.STEWARD),
+    DemoUser("nyncj.steward", "农业农村局数据管理员(演示)", "NYNCJ", auth.Role.STEWARD),
+    DemoUser("scjgj.steward", "市场监管局数据管理员(演示)", "SCJGJ", auth.Role.STEWARD),
+    DemoUser("swenj.analyst", "水文局分析员(演示)", "SWENJ", auth.Role.ANALYST),
+    DemoUser("fgw.analyst", "发展改革委分析员(演示)", "FGW", auth.Role.ANALYST),
+)
+
+
+def seed_accounts(db: Database) -> list[DemoUser]:
+    """Create the demo users that are missing; returns those created."""
+    created = []
+    for demo in DEMO_USERS:
+        try:
+            auth.create_user(
+                db,
+                auth.Actor.system(),
+                username=demo.username,
+                password=DEMO_PASSWORD,
+                department_code=demo.department,
+                role=demo.role,
+                display_name=demo.display_name,
+            )
+        except Conflict:
+            continue  # seeded by an earlier run
+        created.append(demo)
+    return created

@@ -1,0 +1,86 @@
+"""The one exception hierarchy of cityhub, independent of HTTP and of the command line.
+
+Web and CLI map these classes to status codes and exit codes, each in one table
+(``cityhub.web.errors`` and ``cityhub.cli.errors``)::
+
+    CityhubError
+    ├── InvalidInput            bad value from the caller; ``details`` says where
+    ├── NotAuthenticated        no valid credentials
+    │   └── InvalidCredentials  wrong user name or password
+    ├── AccountLocked           too many failed logins; retry later
+    ├── PermissionDenied        authenticated, but not allowed
+    ├── NotFound                no such object
+    ├── Conflict                the object exists already, or its state forbids the change
+    └── ConfigurationError      the platform is set up wrongly
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CityhubError(Exception):
+    """Base class for every error this package raises on purpose.
+
+    ``code`` is a stable machine-readable name; ``details`` carries structured context
+    (which field, row, column) that clients may show.
+    """
+
+    code = "error"
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class InvalidInput(CityhubError):
+    """A value from the caller is not acceptable."""
+
+    code = "invalid_input"
+
+
+class NotAuthenticated(CityhubError):
+    """The caller gave no valid credentials."""
+
+    code = "not_authenticated"
+
+
+class InvalidCredentials(NotAuthenticated):
+    """The user name or password is wrong, or the account is disabled."""
+
+    code = "invalid_credentials"
+
+
+class AccountLocked(CityhubError):
+    """Too many failed logins for this account name; ``retry_after`` seconds to wait."""
+
+    code = "account_locked"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+class PermissionDenied(CityhubError):
+    """The caller is known but may not do this."""
+
+    code = "permission_denied"
+
+
+class NotFound(CityhubError):
+    """The object asked for does not exist (or is not visible to the caller)."""
+
+    code = "not_found"
+
+
+class Conflict(CityhubError):
+    """The object exists already, or its current state forbids the change."""
+
+    code = "conflict"
+
+
+class ConfigurationError(CityhubError):
+    """The platform is configured wrongly; an operator must fix the settings."""
+
+    code = "configuration_error"

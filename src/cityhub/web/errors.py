@@ -1,0 +1,117 @@
+"""The one table from ``cityhub.errors`` to HTTP, and the handlers that render errors.
+
+Under ``/api`` errors are the JSON envelope ``{"error": {"code", "message", "details"}}``; pages get
+``error.html``. No stack trace ever reaches a client: unexpected errors are logged and answered 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from cityhub.errors import (
+    AccountLocked,
+    CityhubError,
+    ConfigurationError,
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
+
+log = logging.getLogger(__name__)
+
+HTTP_STATUS: dict[type[CityhubError], int] = {
+    InvalidInput: 400,
+    NotAuthenticated: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    Conflict: 409,
+    AccountLocked: 429,
+    ConfigurationError: 500,
+}
+
+_HTTP_CODES = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied",
+               404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+def status_of(error: CityhubError) -> int:
+    """The HTTP status of an error: its nearest class in ``HTTP_STATUS``."""
+    for cls in type(error).__mro__:
+        if cls in HTTP_STATUS:
+            return HTTP_STATUS[cls]  # type: ignore[index]
+    return 500
+
+
+def wants_json(request: Request) -> bool:
+    """JSON for the API and machine endpoints, HTML for pages."""
+    path = request.url.path
+    return path.startswith("/api") or path in {"/healthz", "/openapi.json"}
+
+
+def envelope(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The JSON error envelope."""
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def _respond(request: Request, status: int, code: str, message: str, details: Any) -> Response:
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(details, dict) and "retry_after" in details:
+        headers["Retry-After"] = str(details["retry_after"])
+    if wants_json(request):
+        return JSONResponse(envelope(code, message, details), status_code=status, headers=headers)
+    if status == 401:
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    from cityhub.web.pages.render import render
+
+    return render(
+        request, "error.html", {"status": status, "code": code, "message": message}, status=status
+    )
+
+
+async def _cityhub_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CityhubError)
+    status = status_of(exc)
+    if status >= 500:
+        log.error("%s: %s", type(exc).__name__, exc.message)
+    return _respond(request, status, exc.code, exc.message, exc.details)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {"location": list(err.get("loc", ())), "message": err.get("msg", ""), "type": err.get("type")}
+        for err in exc.errors()
+    ]
+    where = ", ".join(".".join(str(p) for p in e["location"]) for e in problems)
+    return _respond(request, 400, "invalid_input", f"invalid request: {where}", {"errors": problems})
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    return _respond(request, exc.status_code, code, message, None)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return _respond(request, 500, "internal_error", "internal error; it has been logged", None)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(CityhubError, _cityhub_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

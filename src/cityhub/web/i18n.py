@@ -1,0 +1,40 @@
+"""Message catalogs: every UI string lives in ``locales/<lang>.json``; Chinese is the default."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from fastapi import Request
+
+LOCALES = Path(__file__).parent / "locales"
+DEFAULT_LANGUAGE = "zh-CN"
+LANGUAGES = ("zh-CN", "en")
+LANGUAGE_COOKIE = "cityhub_lang"
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    """The messages of one language, keyed by message id."""
+    with (LOCALES / f"{language}.json").open(encoding="utf-8") as handle:
+        messages: dict[str, str] = json.load(handle)
+    return messages
+
+
+def language_of(request: Request) -> str:
+    """The language chosen by the toggle (a cookie), else Chinese."""
+    chosen = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class Translator:
+    """Looks messages up in one language; a missing id shows as itself, so it is seen and fixed."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._messages = catalog(language)
+
+    def __call__(self, message_id: str, **values: object) -> str:
+        text = self._messages.get(message_id, message_id)
+        return text.format(**values) if values else text

@@ -1,0 +1,1 @@
+"""JSON API routes: each parses, calls one service function, and formats."""

@@ -1,0 +1,139 @@
+"""Fixtures: a fresh, migrated metadata database per test, on SQLite or on PostgreSQL.
+
+``CITYHUB_DATABASE_URL`` pointing at PostgreSQL runs the whole suite there: each test gets a schema
+of its own, dropped afterwards. Otherwise each test has a SQLite file under ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from cityhub import auth
+from cityhub.auth import hashing
+from cityhub.config import Settings
+from cityhub.db import Database, upgrade
+from cityhub.web import create_app
+
+PASSWORD = "correct-horse-battery"
+ADMIN_PASSWORD = "admin-password-for-tests"
+POSTGRES_URL = os.environ.get("CITYHUB_DATABASE_URL", "")
+ON_POSTGRES = POSTGRES_URL.startswith(("postgresql", "postgres"))
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with minimal cost: the tests check the logic, not the cost (as Django's test hasher)."""
+    monkeypatch.setattr(hashing, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database for this test alone."""
+    if ON_POSTGRES:
+        yield from _postgres_schema_url()
+    else:
+        yield f"sqlite:///{tmp_path / 'cityhub.db'}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Settings isolated from the environment and the developer's ./var."""
+    return Settings(
+        data_dir=tmp_path,
+        database_url=database_url,
+        secret_key="test-secret-key",
+        admin_password=ADMIN_PASSWORD,
+        login_max_failures=3,
+        login_lockout_minutes=15,
+    )
+
+
+@pytest.fixture
+def bare_db(settings: Settings) -> Iterator[Database]:
+    """A migrated database with nothing in it."""
+    db = Database(settings.database_url_effective)
+    upgrade(db)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def db(bare_db: Database) -> Database:
+    """A migrated database with the departments and the first admin."""
+    auth.bootstrap(bare_db, admin_password=ADMIN_PASSWORD)
+    return bare_db
+
+
+@dataclass(frozen=True)
+class People:
+    """One user per role, all with the password ``PASSWORD`` (admin: ``ADMIN_PASSWORD``)."""
+
+    admin: str = "admin"
+    steward: str = "slj.steward"
+    analyst: str = "slj.analyst"
+    other_steward: str = "nyncj.steward"
+
+
+@pytest.fixture
+def people(db: Database) -> People:
+    """Users of every role in two departments."""
+    system = auth.Actor.system()
+    for username, department, role in (
+        ("slj.steward", "SLJ", auth.Role.STEWARD),
+        ("slj.analyst", "SLJ", auth.Role.ANALYST),
+        ("nyncj.steward", "NYNCJ", auth.Role.STEWARD),
+    ):
+        auth.create_user(
+            db, system, username=username, password=PASSWORD, department_code=department, role=role
+        )
+    return People()
+
+
+@pytest.fixture
+def client(settings: Settings, db: Database) -> Iterator[TestClient]:
+    """An in-process HTTP client of the app (httpx over the ASGI interface)."""
+    with TestClient(create_app(settings, db), base_url="http://testserver") as test_client:
+        yield test_client
+
+
+def token_for(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
+    """Authorization headers for ``username``, from the real password grant."""
+    response = client.post("/api/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def headers(client: TestClient, people: People) -> dict[str, dict[str, str]]:
+    """Authorization headers per role name; 'public' sends none."""
+    return {
+        "admin": token_for(client, people.admin, ADMIN_PASSWORD),
+        "steward": token_for(client, people.steward),
+        "analyst": token_for(client, people.analyst),
+        "public": {},
+    }
