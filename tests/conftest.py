@@ -47,8 +47,10 @@ def _postgres_schema_url() -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 with minimal cost: the tests check the logic, not the cost (as Django's test hasher)."""
-    monkeypatch.setattr(hashing, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    """Argon2 at minimal cost: tests check the logic, not the cost (like Django's test hasher)."""
+    monkeypatch.setattr(
+        hashing, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
         default=30,
         ge=1,
         le=3650,
-        description="Default lifetime of an API token issued by /api/auth/token or the CLI, in days.",
+        description="Default lifetime in days of an API token from /api/auth/token or the CLI.",
     )
     admin_password: SecretStr | None = Field(
         default=None,
@@ -66,7 +66,9 @@ class Settings(BaseSettings):
         default=5, ge=1, description="Failed logins in a row that lock an account name."
     )
     login_lockout_minutes: int = Field(
-        default=15, ge=1, description="How long an account name stays locked after too many failures."
+        default=15,
+        ge=1,
+        description="How long an account name stays locked after too many failures.",
     )
     cookie_secure: bool | None = Field(
         default=None,

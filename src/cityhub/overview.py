@@ -25,7 +25,9 @@ def holdings(db: Database) -> Holdings:
     by_kind = Counter(d.kind for d in departments)
     return Holdings(
         departments=len(departments),
-        departments_by_kind={kind.value: by_kind.get(kind.value, 0) for kind in auth.DepartmentKind},
+        departments_by_kind={
+            kind.value: by_kind.get(kind.value, 0) for kind in auth.DepartmentKind
+        },
         users=auth.count_users(db),
         audit_events=audit.count_events(db),
     )

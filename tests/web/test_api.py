@@ -13,7 +13,9 @@ from tests.conftest import ADMIN_PASSWORD, PASSWORD, People, token_for
 
 
 def test_password_grant_issues_a_token_the_api_accepts(client: TestClient) -> None:
-    response = client.post("/api/auth/token", data={"username": "admin", "password": ADMIN_PASSWORD})
+    response = client.post(
+        "/api/auth/token", data={"username": "admin", "password": ADMIN_PASSWORD}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "bearer"
@@ -68,7 +70,9 @@ def test_missing_form_fields_say_which(client: TestClient) -> None:
     assert ["body", "password"] in locations
 
 
-def test_revoked_and_expired_tokens_stop_working(client: TestClient, db: Database, people: People) -> None:
+def test_revoked_and_expired_tokens_stop_working(
+    client: TestClient, db: Database, people: People
+) -> None:
     headers = token_for(client, people.analyst)
     token_id = client.get("/api/tokens", headers=headers).json()[0]["id"]
     assert client.delete(f"/api/tokens/{token_id}", headers=headers).status_code == 200
@@ -77,7 +81,11 @@ def test_revoked_and_expired_tokens_stop_working(client: TestClient, db: Databas
     assert response.json()["error"]["details"] == {"reason": "revoked"}
 
     issued = auth.create_token(
-        db, auth.Actor.system(), name="short", lifetime=timedelta(minutes=1), username=people.analyst
+        db,
+        auth.Actor.system(),
+        name="short",
+        lifetime=timedelta(minutes=1),
+        username=people.analyst,
     )
     with db.transaction() as session:
         row = session.get(auth.ApiToken, issued.token.id)
@@ -91,7 +99,9 @@ def test_disabling_a_user_stops_their_tokens(
     client: TestClient, headers: dict[str, dict[str, str]]
 ) -> None:
     assert client.get("/api/me", headers=headers["analyst"]).status_code == 200
-    response = client.patch("/api/users/slj.analyst", json={"is_active": False}, headers=headers["admin"])
+    response = client.patch(
+        "/api/users/slj.analyst", json={"is_active": False}, headers=headers["admin"]
+    )
     assert response.json()["is_active"] is False
     assert client.get("/api/me", headers=headers["analyst"]).status_code == 401
 
@@ -99,7 +109,9 @@ def test_disabling_a_user_stops_their_tokens(
 def test_created_token_is_shown_once_and_stored_as_hash(
     client: TestClient, db: Database, headers: dict[str, dict[str, str]]
 ) -> None:
-    created = client.post("/api/tokens", json={"name": "nightly", "expires_in_days": 7}, headers=headers["steward"])
+    created = client.post(
+        "/api/tokens", json={"name": "nightly", "expires_in_days": 7}, headers=headers["steward"]
+    )
     secret = created.json()["token"]
     assert secret.startswith(created.json()["prefix"])
     listed = client.get("/api/tokens", headers=headers["steward"]).json()
@@ -114,7 +126,9 @@ def test_user_admin_changes_are_audited_with_before_and_after(
     client: TestClient, headers: dict[str, dict[str, str]]
 ) -> None:
     client.patch("/api/users/slj.analyst", json={"role": "steward"}, headers=headers["admin"])
-    events = client.get("/api/audit", params={"action": "user.update"}, headers=headers["admin"]).json()
+    events = client.get(
+        "/api/audit", params={"action": "user.update"}, headers=headers["admin"]
+    ).json()
     assert events["data"][0]["details"] == {"role": {"from": "analyst", "to": "steward"}}
     assert events["data"][0]["object_id"] == "slj.analyst"
 
@@ -122,11 +136,41 @@ def test_user_admin_changes_are_audited_with_before_and_after(
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"username": "x", "password": "long-enough-pw", "department": "SLJ", "role": "analyst"}, "username"),
-        ({"username": "ok.name", "password": "short", "department": "SLJ", "role": "analyst"}, "password"),
-        ({"username": "ok.name", "password": "long-enough-pw", "department": "NOPE", "role": "analyst"}, "department"),
-        ({"username": "ok.name", "password": "long-enough-pw", "department": "SLJ", "role": "public"}, "role"),
-        ({"username": "admin", "password": "long-enough-pw", "department": "SLJ", "role": "analyst"}, "username"),
+        (
+            {"username": "x", "password": "long-enough-pw", "department": "SLJ", "role": "analyst"},
+            "username",
+        ),
+        (
+            {"username": "ok.name", "password": "short", "department": "SLJ", "role": "analyst"},
+            "password",
+        ),
+        (
+            {
+                "username": "ok.name",
+                "password": "long-enough-pw",
+                "department": "NOPE",
+                "role": "analyst",
+            },
+            "department",
+        ),
+        (
+            {
+                "username": "ok.name",
+                "password": "long-enough-pw",
+                "department": "SLJ",
+                "role": "public",
+            },
+            "role",
+        ),
+        (
+            {
+                "username": "admin",
+                "password": "long-enough-pw",
+                "department": "SLJ",
+                "role": "analyst",
+            },
+            "username",
+        ),
     ],
 )
 def test_bad_user_input_names_the_field(
@@ -137,7 +181,9 @@ def test_bad_user_input_names_the_field(
     assert field in str(response.json()["error"]["details"])
 
 
-def test_audit_api_filters_and_pages(client: TestClient, headers: dict[str, dict[str, str]]) -> None:
+def test_audit_api_filters_and_pages(
+    client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
     admin = headers["admin"]
     first = client.get("/api/audit", params={"limit": 2}, headers=admin).json()
     assert len(first["data"]) == 2 and first["next_before_id"] == first["data"][-1]["id"]
@@ -145,7 +191,9 @@ def test_audit_api_filters_and_pages(client: TestClient, headers: dict[str, dict
         "/api/audit", params={"limit": 2, "before_id": first["next_before_id"]}, headers=admin
     ).json()
     assert max(e["id"] for e in second["data"]) < first["next_before_id"]
-    logins = client.get("/api/audit", params={"action": "auth.", "limit": 500}, headers=admin).json()
+    logins = client.get(
+        "/api/audit", params={"action": "auth.", "limit": 500}, headers=admin
+    ).json()
     assert logins["data"] and all(e["action"].startswith("auth.") for e in logins["data"])
     naive = client.get("/api/audit", params={"since": "2026-01-01T00:00:00"}, headers=admin)
     assert naive.status_code == 400 and naive.json()["error"]["details"]["field"] == "since"
@@ -153,7 +201,7 @@ def test_audit_api_filters_and_pages(client: TestClient, headers: dict[str, dict
     assert too_many.status_code == 400
 
 
-def test_unexpected_errors_show_no_trace(settings, db) -> None:  # type: ignore[no-untyped-def]
+def test_unexpected_errors_show_no_trace(settings, db) -> None:
     from cityhub.web import create_app
 
     app = create_app(settings, db)

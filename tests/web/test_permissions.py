@@ -17,7 +17,12 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int]
     (
         "POST",
         "/api/users",
-        {"username": "new.user", "password": "long-enough-pw", "department": "SLJ", "role": "analyst"},
+        {
+            "username": "new.user",
+            "password": "long-enough-pw",
+            "department": "SLJ",
+            "role": "analyst",
+        },
         (401, 403, 403, 201),
     ),
     ("PATCH", "/api/users/slj.analyst", {"display_name": "改名"}, (401, 403, 403, 200)),
@@ -45,7 +50,9 @@ def test_role_may_call_endpoint(
 
 
 def test_every_api_route_is_in_the_table(client: TestClient) -> None:
-    listed = {(method, path.replace("slj.analyst", "{username}")) for method, path, _, _ in ENDPOINTS}
+    listed = {
+        (method, path.replace("slj.analyst", "{username}")) for method, path, _, _ in ENDPOINTS
+    }
     listed |= {("POST", "/api/auth/token"), ("DELETE", "/api/tokens/{token_id}")}
     paths = client.get("/openapi.json").json()["paths"]
     routes = {
@@ -57,7 +64,9 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
     assert routes == listed
 
 
-def test_steward_sees_only_own_department(client: TestClient, headers: dict[str, dict[str, str]]) -> None:
+def test_steward_sees_only_own_department(
+    client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
     users = client.get("/api/users", headers=headers["steward"]).json()
     assert {u["department"] for u in users} == {"SLJ"}
     assert "nyncj.steward" not in {u["username"] for u in users}
@@ -66,7 +75,9 @@ def test_steward_sees_only_own_department(client: TestClient, headers: dict[str,
 def test_token_of_another_user_cannot_be_revoked(
     client: TestClient, headers: dict[str, dict[str, str]]
 ) -> None:
-    token_id = client.post("/api/tokens", json={"name": "mine"}, headers=headers["analyst"]).json()["id"]
+    token_id = client.post("/api/tokens", json={"name": "mine"}, headers=headers["analyst"]).json()[
+        "id"
+    ]
     assert client.delete(f"/api/tokens/{token_id}", headers=headers["steward"]).status_code == 404
     assert client.delete(f"/api/tokens/{token_id}", headers=headers["admin"]).status_code == 200
 

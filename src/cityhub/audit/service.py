@@ -153,7 +153,8 @@ def list_events(db: Database, actor: Actor, where: AuditFilter) -> AuditPage:
     require(db, actor, Permission.AUDIT_READ, "audit.list")
     if not 1 <= where.limit <= MAX_PAGE:
         raise InvalidInput(
-            f"limit must be between 1 and {MAX_PAGE}", details={"field": "limit", "value": where.limit}
+            f"limit must be between 1 and {MAX_PAGE}",
+            details={"field": "limit", "value": where.limit},
         )
     for field in ("since", "until"):
         moment = getattr(where, field)

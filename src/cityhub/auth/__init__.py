@@ -9,7 +9,13 @@ from cityhub.auth.departments import DEPARTMENTS, DepartmentKind, list_departmen
 from cityhub.auth.login import LockoutPolicy, actor_of, authenticate
 from cityhub.auth.models import ApiToken, Department, User
 from cityhub.auth.sessions import actor_for_session, close_session, open_session
-from cityhub.auth.tokens import IssuedToken, actor_for_token, create_token, list_tokens, revoke_token
+from cityhub.auth.tokens import (
+    IssuedToken,
+    actor_for_token,
+    create_token,
+    list_tokens,
+    revoke_token,
+)
 from cityhub.auth.users import UserChange, count_users, create_user, list_users, update_user
 
 __all__ = [

@@ -59,6 +59,10 @@ def bootstrap(db: Database, *, admin_password: str | None) -> Bootstrap:
                 "user.create",
                 object_type="user",
                 object_id=ADMIN_USERNAME,
-                details={"department": BIG_DATA_BUREAU, "role": Role.ADMIN.value, "first_admin": True},
+                details={
+                    "department": BIG_DATA_BUREAU,
+                    "role": Role.ADMIN.value,
+                    "first_admin": True,
+                },
             )
     return Bootstrap(added, has_admin is None, generated)

@@ -55,7 +55,9 @@ def authenticate(
             locked = False
     if locked:
         _audit_failure(db, attempt, "locked", channel)
-        raise AccountLocked(f"too many failed logins; try again in {wait} seconds", retry_after=wait)
+        raise AccountLocked(
+            f"too many failed logins; try again in {wait} seconds", retry_after=wait
+        )
 
     with db.transaction() as session:
         user = session.scalar(select(User).where(User.username == name))
@@ -91,7 +93,11 @@ def authenticate(
             object_type="user",
             object_id=name,
             outcome=audit.Outcome.FAILURE,
-            details={"channel": channel, "reason": reason, "locked": throttle.locked_until is not None},
+            details={
+                "channel": channel,
+                "reason": reason,
+                "locked": throttle.locked_until is not None,
+            },
         )
     raise InvalidCredentials("wrong user name or password")
 

@@ -16,7 +16,9 @@ from cityhub.db import Database, utcnow
 SESSION_PREFIX = "chs"
 
 
-def open_session(db: Database, user: User, *, lifetime: timedelta, client_address: str | None) -> str:
+def open_session(
+    db: Database, user: User, *, lifetime: timedelta, client_address: str | None
+) -> str:
     """Start a web session for ``user``; returns the cookie value. Expired sessions are swept."""
     secret = new_secret(SESSION_PREFIX)
     now = utcnow()

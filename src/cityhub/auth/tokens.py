@@ -33,9 +33,13 @@ class IssuedToken:
 
 
 def _owner(session: Session, actor: Actor, username: str | None) -> User:
-    if username is None or (actor.user_id is not None and normalise_username(username) == actor.username):
+    if username is None or (
+        actor.user_id is not None and normalise_username(username) == actor.username
+    ):
         if actor.user_id is None:
-            raise InvalidInput("name the user who will hold the token", details={"field": "username"})
+            raise InvalidInput(
+                "name the user who will hold the token", details={"field": "username"}
+            )
         owner = session.get(User, actor.user_id)
         assert owner is not None
         return owner
@@ -59,7 +63,9 @@ def create_token(
     with db.transaction() as session:
         owner = _owner(session, actor, username)
         if not owner.is_active:
-            raise InvalidInput(f"user {owner.username!r} is disabled", details={"field": "username"})
+            raise InvalidInput(
+                f"user {owner.username!r} is disabled", details={"field": "username"}
+            )
         token = ApiToken(
             user_id=owner.id,
             name=name,
@@ -75,7 +81,11 @@ def create_token(
             "token.create",
             object_type="token",
             object_id=str(token.id),
-            details={"name": name, "user": owner.username, "expires_at": token.expires_at.isoformat()},
+            details={
+                "name": name,
+                "user": owner.username,
+                "expires_at": token.expires_at.isoformat(),
+            },
         )
     return IssuedToken(token, secret)
 
@@ -91,7 +101,14 @@ def list_tokens(db: Database, actor: Actor, *, username: str | None = None) -> l
 
 def revoke_token(db: Database, actor: Actor, token_id: int) -> ApiToken:
     """Revoke a token: the owner may revoke their own, admins any. Revoking twice is harmless."""
-    audit.require(db, actor, Permission.TOKENS_OWN, "token.revoke", object_type="token", object_id=str(token_id))
+    audit.require(
+        db,
+        actor,
+        Permission.TOKENS_OWN,
+        "token.revoke",
+        object_type="token",
+        object_id=str(token_id),
+    )
     with db.transaction() as session:
         token = session.get(ApiToken, token_id)
         mine = token is not None and token.user_id == actor.user_id
@@ -105,11 +122,16 @@ def revoke_token(db: Database, actor: Actor, token_id: int) -> ApiToken:
 
 
 def actor_for_token(db: Database, secret: str, client_address: str | None) -> Actor:
-    """The actor a bearer token stands for; raises NotAuthenticated for unknown, expired or revoked."""
+    """The actor of a bearer token; NotAuthenticated if it is unknown, expired or revoked."""
     now = utcnow()
     with db.transaction() as session:
         token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
-        if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
+        if (
+            token is None
+            or token.revoked_at is not None
+            or token.expires_at <= now
+            or not token.user.is_active
+        ):
             reason = _rejection(token)
         else:
             if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

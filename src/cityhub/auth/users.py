@@ -83,7 +83,9 @@ def create_user(
     display_name: str | None = None,
 ) -> User:
     """Create a user in a department with a role; admins only."""
-    audit.require(db, actor, Permission.USERS_MANAGE, "user.create", object_type="user", object_id=username)
+    audit.require(
+        db, actor, Permission.USERS_MANAGE, "user.create", object_type="user", object_id=username
+    )
     name = _check_username(username)
     _check_password(password)
     _check_role(role)
@@ -132,7 +134,9 @@ def update_user(db: Database, actor: Actor, username: str, change: UserChange) -
 
     Disabling a user or changing the password also ends their web sessions.
     """
-    audit.require(db, actor, Permission.USERS_MANAGE, "user.update", object_type="user", object_id=username)
+    audit.require(
+        db, actor, Permission.USERS_MANAGE, "user.update", object_type="user", object_id=username
+    )
     if change.password is not None:
         _check_password(change.password)
     if change.role is not None:
@@ -156,14 +160,23 @@ def update_user(db: Database, actor: Actor, username: str, change: UserChange) -
         changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
         if change.password is not None:
             changed["password"] = {"from": "******", "to": "******"}
-        audit.record(session, actor, "user.update", object_type="user", object_id=user.username, details=changed)
+        audit.record(
+            session,
+            actor,
+            "user.update",
+            object_type="user",
+            object_id=user.username,
+            details=changed,
+        )
     return user
 
 
 def count_users(db: Database) -> int:
     """How many active users the platform has."""
     with db.reading() as session:
-        return int(session.scalar(select(func.count()).select_from(User).where(User.is_active)) or 0)
+        return int(
+            session.scalar(select(func.count()).select_from(User).where(User.is_active)) or 0
+        )
 
 
 def _snapshot(user: User) -> dict[str, object]:

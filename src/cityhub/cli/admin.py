@@ -72,7 +72,12 @@ def users_list() -> None:
     for user in auth.list_users(db, auth.Actor.system()):
         last = user.last_login_at.isoformat(timespec="seconds") if user.last_login_at else "-"
         table.add_row(
-            user.username, user.display_name, user.department.code, user.role, str(user.is_active), last
+            user.username,
+            user.display_name,
+            user.department.code,
+            user.role,
+            str(user.is_active),
+            last,
         )
     console.print(table)
 
@@ -89,14 +94,18 @@ def users_disable(username: Annotated[str, typer.Argument(help="The user to disa
 def tokens_create(
     user: Annotated[str, typer.Option(help="The user who will hold the token.")],
     name: Annotated[str, typer.Option(help="What the token is for.")],
-    days: Annotated[int | None, typer.Option(help="Lifetime in days (default: CITYHUB_TOKEN_LIFETIME_DAYS).")] = None,
+    days: Annotated[
+        int | None, typer.Option(help="Lifetime in days (default: CITYHUB_TOKEN_LIFETIME_DAYS).")
+    ] = None,
 ) -> None:
     """Create an API token for a user and print it once."""
     settings = get_settings()
     db = open_platform(settings)
     lifetime = timedelta(days=days or settings.token_lifetime_days)
     issued = auth.create_token(db, auth.Actor.system(), name=name, lifetime=lifetime, username=user)
-    console.print(f"token {issued.token.id} for {user}, expires {issued.token.expires_at:%Y-%m-%d %H:%M} UTC")
+    console.print(
+        f"token {issued.token.id} for {user}, expires {issued.token.expires_at:%Y-%m-%d %H:%M} UTC"
+    )
     console.print("store it now, it is not shown again:")
     typer.echo(issued.secret)
 
@@ -120,7 +129,9 @@ def tokens_list(user: Annotated[str, typer.Option(help="Whose tokens to list.")]
 
 
 @tokens_app.command("revoke")
-def tokens_revoke(token_id: Annotated[int, typer.Argument(help="The token's id (see tokens list).")]) -> None:
+def tokens_revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's id (see tokens list).")],
+) -> None:
     """Revoke a token at once."""
     db = open_platform(get_settings())
     token = auth.revoke_token(db, auth.Actor.system(), token_id)

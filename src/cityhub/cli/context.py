@@ -28,5 +28,7 @@ def open_platform(settings: Settings) -> Database:
             highlight=False,
         )
     elif result.admin_created:
-        err_console.print(f"first start: created user '{auth.ADMIN_USERNAME}' with CITYHUB_ADMIN_PASSWORD")
+        err_console.print(
+            f"first start: created user '{auth.ADMIN_USERNAME}' with CITYHUB_ADMIN_PASSWORD"
+        )
     return db

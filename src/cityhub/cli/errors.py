@@ -28,5 +28,5 @@ def exit_code_of(error: CityhubError) -> int:
     """The exit code of an error: its nearest class in ``EXIT_CODES``, else 1."""
     for cls in type(error).__mro__:
         if cls in EXIT_CODES:
-            return EXIT_CODES[cls]  # type: ignore[index]
+            return EXIT_CODES[cls]
     return 1

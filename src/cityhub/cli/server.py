@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from cityhub import auth, demo as demo_city
+from cityhub import auth
+from cityhub import demo as demo_city
 from cityhub.cli.context import open_platform
 from cityhub.cli.output import console, err_console
 from cityhub.config import Settings, get_settings
@@ -33,7 +34,9 @@ def serve(host: HostOption = None, port: PortOption = None) -> None:
 def demo(
     host: HostOption = None,
     port: PortOption = None,
-    serve: Annotated[bool, typer.Option(help="Serve after seeding (--no-serve only seeds).")] = True,
+    serve: Annotated[
+        bool, typer.Option(help="Serve after seeding (--no-serve only seeds).")
+    ] = True,
 ) -> None:
     """Bring up the demo city of Liaocheng (idempotent) and serve it."""
     settings = get_settings()
@@ -43,9 +46,16 @@ def demo(
         f"demo data: {len(report.users_created)} demo users created "
         f"({len(demo_city.DEMO_USERS) - len(report.users_created)} were there already)"
     )
-    console.print("[bold]Demo logins[/bold] (demo data, password for all: " + demo_city.DEMO_PASSWORD + ")")
+    console.print(
+        "[bold]Demo logins[/bold] (demo data, password for all: " + demo_city.DEMO_PASSWORD + ")"
+    )
     for user in demo_city.DEMO_USERS:
-        console.print(f"  {user.username:<16} {user.role.value:<8} {user.department}  {user.display_name}")
-    console.print(f"  {auth.ADMIN_USERNAME:<16} admin    DSJJ  (password: CITYHUB_ADMIN_PASSWORD or as printed at first start)")
+        console.print(
+            f"  {user.username:<16} {user.role.value:<8} {user.department}  {user.display_name}"
+        )
+    console.print(
+        f"  {auth.ADMIN_USERNAME:<16} admin    DSJJ  "
+        "(password: CITYHUB_ADMIN_PASSWORD, or as printed at first start)"
+    )
     if serve:
         _run(settings, db, host, port)

@@ -48,7 +48,11 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
-        if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:"):
+        if self.url.get_backend_name() == "sqlite" and self.url.database not in (
+            None,
+            "",
+            ":memory:",
+        ):
             from pathlib import Path
 
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)

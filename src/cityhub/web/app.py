@@ -14,10 +14,10 @@ from cityhub.db import Database
 from cityhub.web import errors
 from cityhub.web.csrf import CSRF_COOKIE, new_nonce
 from cityhub.web.deps import secure_cookies
-from cityhub.web.pages import auth as auth_pages
-from cityhub.web.pages import docs, home
 from cityhub.web.pages import audit as audit_pages
+from cityhub.web.pages import auth as auth_pages
 from cityhub.web.pages import departments as department_pages
+from cityhub.web.pages import docs, home
 from cityhub.web.routes import accounts, health, tokens
 from cityhub.web.routes import audit as audit_routes
 from cityhub.web.routes import auth as auth_routes
@@ -55,8 +55,13 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     errors.install(app)
 
     @app.middleware("http")
-    async def _security(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        set_nonce = not request.url.path.startswith(("/api", "/static")) and CSRF_COOKIE not in request.cookies
+    async def _security(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        set_nonce = (
+            not request.url.path.startswith(("/api", "/static"))
+            and CSRF_COOKIE not in request.cookies
+        )
         if set_nonce:
             request.state.csrf_nonce = new_nonce()
         response = await call_next(request)
@@ -87,4 +92,3 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
-

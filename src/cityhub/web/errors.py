@@ -37,15 +37,21 @@ HTTP_STATUS: dict[type[CityhubError], int] = {
     ConfigurationError: 500,
 }
 
-_HTTP_CODES = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied",
-               404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
 
 
 def status_of(error: CityhubError) -> int:
     """The HTTP status of an error: its nearest class in ``HTTP_STATUS``."""
     for cls in type(error).__mro__:
         if cls in HTTP_STATUS:
-            return HTTP_STATUS[cls]  # type: ignore[index]
+            return HTTP_STATUS[cls]
     return 500
 
 
@@ -90,11 +96,17 @@ async def _cityhub_error(request: Request, exc: Exception) -> Response:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     problems = [
-        {"location": list(err.get("loc", ())), "message": err.get("msg", ""), "type": err.get("type")}
+        {
+            "location": list(err.get("loc", ())),
+            "message": err.get("msg", ""),
+            "type": err.get("type"),
+        }
         for err in exc.errors()
     ]
     where = ", ".join(".".join(str(p) for p in e["location"]) for e in problems)
-    return _respond(request, 400, "invalid_input", f"invalid request: {where}", {"errors": problems})
+    return _respond(
+        request, 400, "invalid_input", f"invalid request: {where}", {"errors": problems}
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

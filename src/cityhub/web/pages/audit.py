@@ -70,7 +70,13 @@ def audit_page(
         limit=50,
     )
     page = audit.list_events(db, actor, where)
-    filters = {"actor_name": actor_name, "action": action, "outcome": outcome, "since": since, "until": until}
+    filters = {
+        "actor_name": actor_name,
+        "action": action,
+        "outcome": outcome,
+        "since": since,
+        "until": until,
+    }
     return render(
         request,
         "audit.html",

@@ -38,7 +38,9 @@ def render(
         "lang": language,
         "other_lang": next(code for code in LANGUAGES if code != language),
         "actor": actor,
-        "nav": [(label, path) for label, path, need in NAVIGATION if need is None or actor.can(need)],
+        "nav": [
+            (label, path) for label, path, need in NAVIGATION if need is None or actor.can(need)
+        ],
         "csrf_token": token_for(key, nonce_of(request)),
         "version": __version__,
     }

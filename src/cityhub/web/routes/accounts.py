@@ -7,7 +7,14 @@ from fastapi import APIRouter
 from cityhub import auth
 from cityhub.errors import NotAuthenticated
 from cityhub.web.deps import ApiActor, DatabaseDep
-from cityhub.web.schemas import ERROR_RESPONSES, DepartmentPublic, Me, UserCreate, UserPublic, UserUpdate
+from cityhub.web.schemas import (
+    ERROR_RESPONSES,
+    DepartmentPublic,
+    Me,
+    UserCreate,
+    UserPublic,
+    UserUpdate,
+)
 
 router = APIRouter(prefix="/api", tags=["accounts"], responses=ERROR_RESPONSES)
 

@@ -35,5 +35,7 @@ def create_access_token(
         channel="api",
     )
     lifetime = timedelta(days=settings.token_lifetime_days)
-    issued = auth.create_token(db, auth.actor_of(user, address), name="password login", lifetime=lifetime)
+    issued = auth.create_token(
+        db, auth.actor_of(user, address), name="password login", lifetime=lifetime
+    )
     return AccessToken(access_token=issued.secret, expires_in=int(lifetime.total_seconds()))

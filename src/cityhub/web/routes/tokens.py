@@ -34,7 +34,9 @@ def read_tokens(db: DatabaseDep, actor: ApiActor) -> list[TokenPublic]:
 @router.post("", status_code=201)
 def create_token(body: TokenCreate, db: DatabaseDep, actor: ApiActor) -> TokenIssued:
     """A new token for the caller; the secret is in the response and nowhere else."""
-    issued = auth.create_token(db, actor, name=body.name, lifetime=timedelta(days=body.expires_in_days))
+    issued = auth.create_token(
+        db, actor, name=body.name, lifetime=timedelta(days=body.expires_in_days)
+    )
     return TokenIssued(**_token(issued.token).model_dump(), token=issued.secret)
 
 
