@@ -12,6 +12,7 @@ from cityhub.config import Settings, hide_password
 
 
 def test_environment_prefix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("CITYHUB_DATABASE_URL", raising=False)
     monkeypatch.setenv("CITYHUB_PORT", "9001")
     monkeypatch.setenv("CITYHUB_DATA_DIR", str(tmp_path))
     settings = Settings()

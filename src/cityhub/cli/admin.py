@@ -36,8 +36,8 @@ def config() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations up to the newest one."""
-    db = open_database(get_settings())
-    console.print(f"database at revision {current_revision(db)}")
+    with open_database(get_settings()) as db:
+        console.print(f"database at revision {current_revision(db)}")
 
 
 @users_app.command("add")
@@ -51,43 +51,43 @@ def users_add(
     ] = "",
 ) -> None:
     """Add a user to a department with a role."""
-    db = open_platform(get_settings())
-    user = auth.create_user(
-        db,
-        auth.Actor.system(),
-        username=username,
-        password=password,
-        department_code=department,
-        role=role,
-        display_name=display_name,
-    )
-    console.print(f"created user {user.username} ({user.role}, {user.department.code})")
+    with open_platform(get_settings()) as db:
+        user = auth.create_user(
+            db,
+            auth.Actor.system(),
+            username=username,
+            password=password,
+            department_code=department,
+            role=role,
+            display_name=display_name,
+        )
+        console.print(f"created user {user.username} ({user.role}, {user.department.code})")
 
 
 @users_app.command("list")
 def users_list() -> None:
     """List every user."""
-    db = open_platform(get_settings())
-    table = Table("username", "name", "department", "role", "active", "last login")
-    for user in auth.list_users(db, auth.Actor.system()):
-        last = user.last_login_at.isoformat(timespec="seconds") if user.last_login_at else "-"
-        table.add_row(
-            user.username,
-            user.display_name,
-            user.department.code,
-            user.role,
-            str(user.is_active),
-            last,
-        )
-    console.print(table)
+    with open_platform(get_settings()) as db:
+        table = Table("username", "name", "department", "role", "active", "last login")
+        for user in auth.list_users(db, auth.Actor.system()):
+            last = user.last_login_at.isoformat(timespec="seconds") if user.last_login_at else "-"
+            table.add_row(
+                user.username,
+                user.display_name,
+                user.department.code,
+                user.role,
+                str(user.is_active),
+                last,
+            )
+        console.print(table)
 
 
 @users_app.command("disable")
 def users_disable(username: Annotated[str, typer.Argument(help="The user to disable.")]) -> None:
     """Disable a user: no more logins, tokens stop working, web sessions end."""
-    db = open_platform(get_settings())
-    user = auth.update_user(db, auth.Actor.system(), username, auth.UserChange(is_active=False))
-    console.print(f"disabled user {user.username}")
+    with open_platform(get_settings()) as db:
+        user = auth.update_user(db, auth.Actor.system(), username, auth.UserChange(is_active=False))
+        console.print(f"disabled user {user.username}")
 
 
 @tokens_app.command("create")
@@ -100,32 +100,35 @@ def tokens_create(
 ) -> None:
     """Create an API token for a user and print it once."""
     settings = get_settings()
-    db = open_platform(settings)
-    lifetime = timedelta(days=days or settings.token_lifetime_days)
-    issued = auth.create_token(db, auth.Actor.system(), name=name, lifetime=lifetime, username=user)
-    console.print(
-        f"token {issued.token.id} for {user}, expires {issued.token.expires_at:%Y-%m-%d %H:%M} UTC"
-    )
-    console.print("store it now, it is not shown again:")
-    typer.echo(issued.secret)
+    with open_platform(settings) as db:
+        lifetime = timedelta(days=days or settings.token_lifetime_days)
+        issued = auth.create_token(
+            db, auth.Actor.system(), name=name, lifetime=lifetime, username=user
+        )
+        console.print(
+            f"token {issued.token.id} for {user}, "
+            f"expires {issued.token.expires_at:%Y-%m-%d %H:%M} UTC"
+        )
+        console.print("store it now, it is not shown again:")
+        typer.echo(issued.secret)
 
 
 @tokens_app.command("list")
 def tokens_list(user: Annotated[str, typer.Option(help="Whose tokens to list.")]) -> None:
     """List a user's tokens (never their secrets)."""
-    db = open_platform(get_settings())
-    table = Table("id", "name", "prefix", "created", "expires", "revoked", "last used")
-    for token in auth.list_tokens(db, auth.Actor.system(), username=user):
-        table.add_row(
-            str(token.id),
-            token.name,
-            token.prefix + "…",
-            f"{token.created_at:%Y-%m-%d}",
-            f"{token.expires_at:%Y-%m-%d}",
-            f"{token.revoked_at:%Y-%m-%d}" if token.revoked_at else "-",
-            f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "-",
-        )
-    console.print(table)
+    with open_platform(get_settings()) as db:
+        table = Table("id", "name", "prefix", "created", "expires", "revoked", "last used")
+        for token in auth.list_tokens(db, auth.Actor.system(), username=user):
+            table.add_row(
+                str(token.id),
+                token.name,
+                token.prefix + "…",
+                f"{token.created_at:%Y-%m-%d}",
+                f"{token.expires_at:%Y-%m-%d}",
+                f"{token.revoked_at:%Y-%m-%d}" if token.revoked_at else "-",
+                f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "-",
+            )
+        console.print(table)
 
 
 @tokens_app.command("revoke")
@@ -133,6 +136,6 @@ def tokens_revoke(
     token_id: Annotated[int, typer.Argument(help="The token's id (see tokens list).")],
 ) -> None:
     """Revoke a token at once."""
-    db = open_platform(get_settings())
-    token = auth.revoke_token(db, auth.Actor.system(), token_id)
-    console.print(f"revoked token {token.id} ({token.name})")
+    with open_platform(get_settings()) as db:
+        token = auth.revoke_token(db, auth.Actor.system(), token_id)
+        console.print(f"revoked token {token.id} ({token.name})")

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from cityhub import auth
 from cityhub.cli.output import err_console
 from cityhub.config import Settings
 from cityhub.db import Database, upgrade
 
 
-def open_database(settings: Settings) -> Database:
-    """The database the settings name, migrated to the newest revision."""
+@contextmanager
+def open_database(settings: Settings) -> Iterator[Database]:
+    """The database the settings name, migrated to the newest revision; closed after the block."""
     db = Database(settings.database_url_effective)
-    upgrade(db)
-    return db
+    try:
+        upgrade(db)
+        yield db
+    finally:
+        db.dispose()
 
 
-def open_platform(settings: Settings) -> Database:
+@contextmanager
+def open_platform(settings: Settings) -> Iterator[Database]:
     """The migrated database with departments and the first admin in place."""
-    db = open_database(settings)
+    with open_database(settings) as db:
+        _first_start(db, settings)
+        yield db
+
+
+def _first_start(db: Database, settings: Settings) -> None:
     password = settings.admin_password.get_secret_value() if settings.admin_password else None
     result = auth.bootstrap(db, admin_password=password)
     if result.generated_password:
@@ -31,4 +44,3 @@ def open_platform(settings: Settings) -> Database:
         err_console.print(
             f"first start: created user '{auth.ADMIN_USERNAME}' with CITYHUB_ADMIN_PASSWORD"
         )
-    return db

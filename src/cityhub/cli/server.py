@@ -28,7 +28,8 @@ def _run(settings: Settings, db: Database, host: str | None, port: int | None) -
 def serve(host: HostOption = None, port: PortOption = None) -> None:
     """Migrate the database, make sure the first admin exists, and serve the web app."""
     settings = get_settings()
-    _run(settings, open_platform(settings), host, port)
+    with open_platform(settings) as db:
+        _run(settings, db, host, port)
 
 
 def demo(
@@ -40,22 +41,23 @@ def demo(
 ) -> None:
     """Bring up the demo city of Liaocheng (idempotent) and serve it."""
     settings = get_settings()
-    db = open_platform(settings)
-    report = demo_city.seed(db)
-    err_console.print(
-        f"demo data: {len(report.users_created)} demo users created "
-        f"({len(demo_city.DEMO_USERS) - len(report.users_created)} were there already)"
-    )
-    console.print(
-        "[bold]Demo logins[/bold] (demo data, password for all: " + demo_city.DEMO_PASSWORD + ")"
-    )
-    for user in demo_city.DEMO_USERS:
-        console.print(
-            f"  {user.username:<16} {user.role.value:<8} {user.department}  {user.display_name}"
+    with open_platform(settings) as db:
+        report = demo_city.seed(db)
+        err_console.print(
+            f"demo data: {len(report.users_created)} demo users created "
+            f"({len(demo_city.DEMO_USERS) - len(report.users_created)} were there already)"
         )
-    console.print(
-        f"  {auth.ADMIN_USERNAME:<16} admin    DSJJ  "
-        "(password: CITYHUB_ADMIN_PASSWORD, or as printed at first start)"
-    )
-    if serve:
-        _run(settings, db, host, port)
+        console.print(
+            f"[bold]Demo logins[/bold] (demo data; password for all: {demo_city.DEMO_PASSWORD})",
+            highlight=False,
+        )
+        for user in demo_city.DEMO_USERS:
+            row = f"{user.username:<16} {user.role.value:<8} {user.department:<6}"
+            console.print(f"  {row} {user.display_name}", highlight=False)
+        console.print(
+            f"  {auth.ADMIN_USERNAME:<16} admin    DSJJ   "
+            "(password: CITYHUB_ADMIN_PASSWORD, or as printed at first start)",
+            highlight=False,
+        )
+        if serve:
+            _run(settings, db, host, port)
