@@ -2,5 +2,5 @@
 
 from rich.console import Console
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)  # long lines stay whole when piped
+err_console = Console(stderr=True, soft_wrap=True)
