@@ -5,12 +5,14 @@ Web and CLI map these classes to status codes and exit codes, each in one table
 
     CityhubError
     ├── InvalidInput            bad value from the caller; ``details`` says where
+    │   └── QueryRefused        SQL that the sandbox does not allow
     ├── NotAuthenticated        no valid credentials
     │   └── InvalidCredentials  wrong user name or password
     ├── AccountLocked           too many failed logins; retry later
     ├── PermissionDenied        authenticated, but not allowed
     ├── NotFound                no such object
     ├── Conflict                the object exists already, or its state forbids the change
+    ├── QueryTimeout            a query ran past its time limit
     └── ConfigurationError      the platform is set up wrongly
 """
 
@@ -38,6 +40,18 @@ class InvalidInput(CityhubError):
     """A value from the caller is not acceptable."""
 
     code = "invalid_input"
+
+
+class QueryRefused(InvalidInput):
+    """SQL that the sandbox does not allow; ``details`` names the offending part."""
+
+    code = "query_refused"
+
+
+class QueryTimeout(CityhubError):
+    """A query ran past its time limit and was interrupted."""
+
+    code = "query_timeout"
 
 
 class NotAuthenticated(CityhubError):
