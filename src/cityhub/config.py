@@ -78,6 +78,21 @@ class Settings(BaseSettings):
         ),
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    query_time_limit_ms: int = Field(
+        default=5000,
+        ge=10,
+        description="Time limit of one query (row API, SQL API), in milliseconds.",
+    )
+    query_max_rows: int = Field(
+        default=10_000, ge=1, description="Most rows one SQL API query returns; more are cut."
+    )
+    query_memory_limit: str = Field(
+        default="2GB", description="Memory limit of the query engine (DuckDB syntax, e.g. 2GB)."
+    )
+    query_threads: int = Field(default=2, ge=1, description="Threads of the query engine.")
+    max_upload_mb: int = Field(
+        default=10_240, ge=1, description="Largest file accepted by an upload, in megabytes."
+    )
 
     @field_validator("log_level")
     @classmethod

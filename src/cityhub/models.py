@@ -2,5 +2,17 @@
 
 from cityhub.audit.models import AuditEvent
 from cityhub.auth.models import ApiToken, Department, LoginThrottle, User, WebSession
+from cityhub.catalog.models import Dataset, DatasetColumn, DatasetVersion, SharingGrant
 
-__all__ = ["ApiToken", "AuditEvent", "Department", "LoginThrottle", "User", "WebSession"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Dataset",
+    "DatasetColumn",
+    "DatasetVersion",
+    "Department",
+    "LoginThrottle",
+    "SharingGrant",
+    "User",
+    "WebSession",
+]

@@ -27,6 +27,8 @@ class Permission(StrEnum):
     TOKENS_OWN = "tokens.own"
     TOKENS_MANAGE_ALL = "tokens.manage-all"
     AUDIT_READ = "audit.read"
+    DATASETS_PUBLISH = "datasets.publish"  # create datasets and upload versions (own department)
+    GRANTS_MANAGE = "grants.manage"  # grant 有条件共享 datasets to departments
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -37,6 +39,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DEPARTMENTS_READ,
             Permission.TOKENS_OWN,
             Permission.USERS_READ_OWN_DEPARTMENT,
+            Permission.DATASETS_PUBLISH,
         }
     ),
     Role.ADMIN: frozenset(Permission),

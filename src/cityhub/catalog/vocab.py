@@ -1,4 +1,4 @@
-"""The controlled vocabularies of the catalogue (政务信息资源目录编制指南 fields), with Chinese labels."""
+"""Controlled vocabularies of the catalogue (政务信息资源目录编制指南 fields)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import sys
 import click
 import typer
 
-from cityhub.cli import admin, server
+from cityhub.cli import admin, data, server
 from cityhub.cli.errors import exit_code_of
 from cityhub.cli.output import err_console
 from cityhub.errors import CityhubError
@@ -22,6 +22,8 @@ app = typer.Typer(
 app.command()(server.serve)
 app.command()(server.demo)
 app.command()(admin.config)
+app.command("ingest")(data.ingest_file)
+app.add_typer(data.datasets_app, name="datasets")
 app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.users_app, name="users")
 app.add_typer(admin.tokens_app, name="tokens")

@@ -1,4 +1,4 @@
-"""What a reader hands to the ingest pipeline: named columns and a stream of Arrow record batches."""
+"""What a reader hands to the ingest pipeline: named columns and a stream of Arrow batches."""
 
 from __future__ import annotations
 

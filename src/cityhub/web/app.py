@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from cityhub import __version__
 from cityhub.config import Settings
 from cityhub.db import Database
+from cityhub.pool.service import Pool
 from cityhub.web import errors
 from cityhub.web.csrf import CSRF_COOKIE, new_nonce
 from cityhub.web.deps import secure_cookies
@@ -18,7 +19,7 @@ from cityhub.web.pages import audit as audit_pages
 from cityhub.web.pages import auth as auth_pages
 from cityhub.web.pages import departments as department_pages
 from cityhub.web.pages import docs, home
-from cityhub.web.routes import accounts, health, tokens
+from cityhub.web.routes import accounts, datasets, health, sql, tokens
 from cityhub.web.routes import audit as audit_routes
 from cityhub.web.routes import auth as auth_routes
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url_effective)
+    app.state.pool = Pool(app.state.db, settings)
     errors.install(app)
 
     @app.middleware("http")
@@ -82,6 +84,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         auth_routes.router,
         accounts.router,
         tokens.router,
+        datasets.router,
+        sql.router,
         audit_routes.router,
         home.router,
         auth_pages.router,

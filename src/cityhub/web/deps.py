@@ -10,6 +10,7 @@ from cityhub.auth import Actor, actor_for_session, actor_for_token
 from cityhub.config import Settings
 from cityhub.db import Database
 from cityhub.errors import NotAuthenticated
+from cityhub.pool.service import Pool
 
 SESSION_COOKIE = "cityhub_session"
 
@@ -24,6 +25,12 @@ def get_settings(request: Request) -> Settings:
     """The app's settings."""
     settings: Settings = request.app.state.settings
     return settings
+
+
+def get_pool(request: Request) -> Pool:
+    """The app's data pool."""
+    pool: Pool = request.app.state.pool
+    return pool
 
 
 def client_address(request: Request) -> str | None:
@@ -64,3 +71,4 @@ DatabaseDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ApiActor = Annotated[Actor, Depends(api_actor)]
 PageActor = Annotated[Actor, Depends(page_actor)]
+PoolDep = Annotated[Pool, Depends(get_pool)]

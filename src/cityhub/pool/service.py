@@ -1,0 +1,211 @@
+"""Reading the pool under the sharing rules: every read checked, masked and audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from cityhub import audit, catalog
+from cityhub.auth import Actor
+from cityhub.catalog import ColumnType, Dataset, DatasetVersion, PersonalKind
+from cityhub.config import Settings
+from cityhub.db import Database
+from cityhub.errors import PermissionDenied
+from cityhub.pool.engine import Engine, Relation, Results, quote
+from cityhub.pool.masking import mask_expression
+from cityhub.pool.warehouse import Warehouse
+from cityhub.query import rows as row_query
+
+
+class Pool:
+    """The data pool of one platform: its warehouse and its query engine.
+
+    >>> pool = Pool(db, settings)
+    >>> page = read_rows(pool, actor, "legal_entities", RowQuery(limit=10))
+    """
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.warehouse = Warehouse(db, settings.data_dir)
+        self._files: dict[tuple[int, int], tuple[str, ...]] = {}
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The locked query engine (started on first use)."""
+        return Engine(
+            self.warehouse.root,
+            memory_limit=self.settings.query_memory_limit,
+            threads=self.settings.query_threads,
+        )
+
+    def files(self, dataset_id: int, snapshot_id: int) -> tuple[str, ...]:
+        """The Parquet files of a snapshot; cached, since a snapshot never changes."""
+        key = (dataset_id, snapshot_id)
+        if key not in self._files:
+            self._files[key] = tuple(self.warehouse.files(dataset_id, snapshot_id))
+        return self._files[key]
+
+    def close(self) -> None:
+        """Stop the engine."""
+        if "engine" in self.__dict__:
+            self.engine.close()
+
+
+@dataclass(frozen=True)
+class Readable:
+    """A dataset version the actor may read, as an engine relation, with its column types."""
+
+    dataset: Dataset
+    version: DatasetVersion
+    relation: Relation
+    types: dict[str, ColumnType]
+    masked: bool
+
+
+def _relation(pool: Pool, actor: Actor, dataset: Dataset, version: DatasetVersion) -> Readable:
+    masked = catalog.masks_personal_data(actor, dataset)
+    personal = {c.name: PersonalKind(c.personal) for c in dataset.columns if c.personal}
+    masked = masked and bool(personal)
+    names = [c["name"] for c in version.schema]
+    select_list = tuple(
+        f"{mask_expression(quote(n), personal[n])} AS {quote(n)}"
+        if masked and n in personal
+        else quote(n)
+        for n in names
+    )
+    relation = Relation(
+        f"v_{dataset.id}_{version.snapshot_id}_{'m' if masked else 'r'}",
+        pool.files(dataset.id, version.snapshot_id),
+        select_list,
+    )
+    types = {c["name"]: ColumnType(c["type"]) for c in version.schema}
+    return Readable(dataset, version, relation, types, masked)
+
+
+def readable(pool: Pool, actor: Actor, name: str, version: int | None, action: str) -> Readable:
+    """The relation through which the actor reads a dataset version; refusals are audited."""
+    db = pool.db
+    dataset = catalog.get_dataset(db, actor, name)
+    with db.reading() as session:
+        granted = catalog.granted_departments(session, dataset.id)
+        chosen = catalog.version_of(session, dataset, version)
+    if not catalog.can_read(actor, dataset, granted):
+        audit.record_alone(
+            db,
+            actor,
+            action,
+            object_type="dataset",
+            object_id=dataset.name,
+            outcome=audit.Outcome.DENIED,
+        )
+        raise PermissionDenied(
+            f"dataset {dataset.name!r} is not shared with your department ({dataset.share_type})",
+            details={"dataset": dataset.name, "share_type": dataset.share_type},
+        )
+    return _relation(pool, actor, dataset, chosen)
+
+
+@dataclass(frozen=True)
+class RowsPage:
+    """One page of rows from the row API."""
+
+    dataset: str
+    version: int
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    total: int
+    limit: int
+    offset: int
+    masked: bool
+
+
+def read_rows(pool: Pool, actor: Actor, name: str, query: row_query.RowQuery) -> RowsPage:
+    """A filtered, sorted page of a dataset version; the read is audited."""
+    source = readable(pool, actor, name, query.version, "dataset.read")
+    built = row_query.build(source.relation.name, source.types, query, quote)
+    limit_ms = pool.settings.query_time_limit_ms
+    page = pool.engine.query(
+        [source.relation],
+        built.page_sql,
+        built.params,
+        time_limit_ms=limit_ms,
+        max_rows=query.limit,
+    )
+    total = pool.engine.query(
+        [source.relation], built.count_sql, built.params, time_limit_ms=limit_ms, max_rows=1
+    )
+    audit.record_alone(
+        pool.db,
+        actor,
+        "dataset.read",
+        object_type="dataset",
+        object_id=source.dataset.name,
+        outcome=audit.Outcome.SUCCESS,
+        details={
+            "version": source.version.number,
+            "filters": [f"{f.column}__{f.op}" for f in query.filters],
+            "rows": len(page.rows),
+            "masked": source.masked,
+        },
+    )
+    return RowsPage(
+        source.dataset.name,
+        source.version.number,
+        page.columns,
+        page.rows,
+        int(total.rows[0][0]),
+        query.limit,
+        query.offset,
+        source.masked,
+    )
+
+
+def run_sql(pool: Pool, actor: Actor, sql: str, *, aliases: str = "name") -> Results:
+    """Run a user's SELECT over the datasets the actor may read (see ``cityhub.query.sqlcheck``)."""
+    from cityhub.query.sqlcheck import check_select
+
+    sources = _readable_all(pool, actor, aliases)
+    mapping = {key: quote(src.relation.name) for key, src in sources.items()}
+    checked = check_select(sql, tables=mapping)
+    relations = [sources[t].relation for t in checked.tables]
+    settings = pool.settings
+    try:
+        results = pool.engine.query(
+            relations,
+            checked.sql,
+            time_limit_ms=settings.query_time_limit_ms,
+            max_rows=settings.query_max_rows,
+        )
+    except Exception as exc:
+        audit.record_alone(
+            pool.db,
+            actor,
+            "sql.query",
+            outcome=audit.Outcome.FAILURE,
+            details={"sql": sql[:2000], "error": str(exc)[:500]},
+        )
+        raise
+    audit.record_alone(
+        pool.db,
+        actor,
+        "sql.query",
+        outcome=audit.Outcome.SUCCESS,
+        details={
+            "sql": sql[:2000],
+            "datasets": sorted({sources[t].dataset.name for t in checked.tables}),
+            "rows": len(results.rows),
+        },
+    )
+    return results
+
+
+def _readable_all(pool: Pool, actor: Actor, aliases: str) -> dict[str, Readable]:
+    found: dict[str, Readable] = {}
+    for dataset, version in catalog.readable_versions(pool.db, actor):
+        source = _relation(pool, actor, dataset, version)
+        found[dataset.name] = source
+        if aliases == "resource_id":
+            found[dataset.resource_uuid] = source
+    return found
