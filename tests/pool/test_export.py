@@ -53,8 +53,8 @@ def _csv_rows(data: bytes, encoding: str) -> list[list[str]]:
 
 
 def _xml_text(text: str) -> str:
-    """``text`` as an XML reader gives it back: CR LF and lone CR become LF."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """``text`` as openpyxl gives it back; with lxml (a dependency) carriage returns survive."""
+    return text
 
 
 def _reopen(data: bytes) -> Any:

@@ -7,10 +7,32 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from cityhub import auth, catalog
+from cityhub.config import Settings
+from cityhub.db import Database
+from cityhub.pool.ingest import ingest
+from cityhub.pool.service import Pool
+
 ROLES = ("public", "analyst", "steward", "admin")
 
+
+@pytest.fixture
+def water(db: Database, settings: Settings) -> None:
+    """A dataset of 水利局 (the steward's and analyst's department) with one version."""
+    catalog.create_dataset(
+        db,
+        auth.Actor.system(),
+        catalog.DatasetSpec(name="water", title="河道水位", department="SLJ"),
+    )
+    path = settings.data_dir / "water.csv"
+    path.write_text("站名,水位\n聊城站,32.5\n", encoding="utf-8")
+    pool = Pool(db, settings)
+    ingest(db, auth.Actor.system(), pool.warehouse, dataset="water", path=path, file_name="w.csv")
+    pool.close()
+
+
 # (method, path, JSON body or None, expected status per role in ROLES order)
-ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int]]] = [
+ENDPOINTS: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
     ("GET", "/api/departments", None, (200, 200, 200, 200)),
     ("GET", "/api/me", None, (401, 200, 200, 200)),
     ("GET", "/api/users", None, (401, 403, 200, 200)),
@@ -29,6 +51,27 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int]
     ("GET", "/api/tokens", None, (401, 200, 200, 200)),
     ("POST", "/api/tokens", {"name": "script"}, (401, 201, 201, 201)),
     ("GET", "/api/audit", None, (401, 403, 403, 200)),
+    ("GET", "/api/datasets", None, (200, 200, 200, 200)),
+    (
+        "POST",
+        "/api/datasets",
+        {"name": "new-data", "title": "新数据", "department": "SLJ"},
+        (401, 403, 201, 201),
+    ),
+    ("GET", "/api/datasets/water", None, (404, 200, 200, 200)),
+    ("PATCH", "/api/datasets/water", {"abstract": "徒骇河"}, (401, 403, 200, 200)),
+    (
+        "PATCH",
+        "/api/datasets/water/columns",
+        [{"name": "站名", "label": "站名"}],
+        (401, 403, 200, 200),
+    ),
+    ("GET", "/api/datasets/water/versions", None, (404, 200, 200, 200)),
+    ("GET", "/api/datasets/water/versions/diff?from=1&to=1", None, (404, 200, 200, 200)),
+    ("GET", "/api/datasets/water/rows", None, (404, 200, 200, 200)),
+    ("POST", "/api/datasets/water/grants", {"department": "FGW"}, (401, 403, 403, 204)),
+    ("DELETE", "/api/datasets/water/grants/FGW", None, (401, 403, 403, 204)),
+    ("POST", "/api/sql", {"sql": "SELECT count(*) FROM water"}, (400, 200, 200, 200)),
 ]
 
 
@@ -36,6 +79,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int]
 @pytest.mark.parametrize("role", ROLES)
 def test_role_may_call_endpoint(
     client: TestClient,
+    water: None,
     headers: dict[str, dict[str, str]],
     role: str,
     method: str,
@@ -50,10 +94,18 @@ def test_role_may_call_endpoint(
 
 
 def test_every_api_route_is_in_the_table(client: TestClient) -> None:
-    listed = {
-        (method, path.replace("slj.analyst", "{username}")) for method, path, _, _ in ENDPOINTS
+    generic = {"slj.analyst": "{username}", "water": "{name}", "FGW": "{department}"}
+    listed = set()
+    for method, path, _, _ in ENDPOINTS:
+        path = path.partition("?")[0]
+        for concrete, placeholder in generic.items():
+            path = path.replace(f"/{concrete}", f"/{placeholder}")
+        listed.add((method, path))
+    listed |= {
+        ("POST", "/api/auth/token"),
+        ("DELETE", "/api/tokens/{token_id}"),
+        ("POST", "/api/datasets/{name}/versions"),  # multipart: test_upload_is_for_owner_stewards
     }
-    listed |= {("POST", "/api/auth/token"), ("DELETE", "/api/tokens/{token_id}")}
     paths = client.get("/openapi.json").json()["paths"]
     routes = {
         (method.upper(), path)
@@ -88,3 +140,17 @@ def test_denials_are_audited(client: TestClient, headers: dict[str, dict[str, st
         "/api/audit", params={"action": "audit.list", "outcome": "denied"}, headers=headers["admin"]
     ).json()["data"]
     assert [(e["actor"], e["actor_department"]) for e in events] == [("slj.analyst", "SLJ")]
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("public", 401), ("analyst", 403), ("steward", 201), ("admin", 201)]
+)
+def test_upload_is_for_owner_stewards(
+    client: TestClient, water: None, headers: dict[str, dict[str, str]], role: str, status: int
+) -> None:
+    response = client.post(
+        "/api/datasets/water/versions",
+        files={"file": ("水位.csv", "站名,水位\n临清站,30.1\n".encode())},
+        headers=headers[role],
+    )
+    assert response.status_code == status, response.text

@@ -118,7 +118,7 @@ def create_dataset(db: Database, actor: Actor, spec: DatasetSpec) -> Dataset:
         values = {f.name: getattr(spec, f.name) for f in fields(spec)}
         values.pop("department")
         values["keywords"] = list(spec.keywords)
-        dataset = Dataset(**values, department=department)
+        dataset = Dataset(**values, department=department, columns=[])
         dataset.search_text = search_text(dataset)
         session.add(dataset)
         session.flush()

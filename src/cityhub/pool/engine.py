@@ -64,6 +64,8 @@ class Engine:
                 "memory_limit": memory_limit,
                 "autoinstall_known_extensions": "false",
                 "autoload_known_extensions": "false",
+                # An unknown table name must never resolve to a Python variable of the caller.
+                "python_enable_replacements": "false",
             },
         )
         self._base.execute(f"SET allowed_directories=[{_literal(str(self.root) + '/')}]")

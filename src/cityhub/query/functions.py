@@ -32,7 +32,7 @@ STRUCTURE: frozenset[type[exp.Expr]] = frozenset(
         exp.Neg, exp.Not, exp.And, exp.Or, exp.Xor, exp.Add, exp.Sub, exp.Mul, exp.Div,
         exp.IntDiv, exp.Mod, exp.DPipe, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE,
         exp.NullSafeEQ, exp.NullSafeNEQ, exp.Is, exp.In, exp.Between, exp.Like, exp.ILike,
-        exp.Any, exp.All, exp.Exists, exp.BitwiseAnd, exp.BitwiseOr, exp.BitwiseXor,
+        exp.Escape, exp.Any, exp.All, exp.Exists, exp.BitwiseAnd, exp.BitwiseOr, exp.BitwiseXor,
         exp.BitwiseNot, exp.BitwiseLeftShift, exp.BitwiseRightShift,
     }
 )  # fmt: skip

@@ -136,6 +136,12 @@ def _parse(sql: str, max_length: int) -> exp.Expr:
         _refuse(Reason.TOO_LONG, f"the query is longer than {max_length} characters", sql[:40])
     if not sql.strip():
         _refuse(Reason.EMPTY, "the query is empty", "")
+    try:  # JSON can carry a lone surrogate ("\ud800"); DuckDB would fail on it later
+        sql.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        _refuse(
+            Reason.PARSE_ERROR, "the query is not valid Unicode text", repr(exc.object[exc.start])
+        )
     try:
         parsed = sqlglot.parse(sql, read=DIALECT)
     except ParseError as exc:

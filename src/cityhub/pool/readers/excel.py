@@ -23,6 +23,7 @@ from python_calamine import (
     CalamineSheet,
     CalamineWorkbook,
     PasswordError,
+    SheetTypeEnum,
     SheetVisibleEnum,
 )
 
@@ -151,7 +152,7 @@ def _sheet_name(book: CalamineWorkbook, sheet: str | None, file: str) -> str:
             raise InvalidInput(message, details={"file": file, "sheet": sheet})
         return sheet
     for meta in book.sheets_metadata:
-        if meta.visible == SheetVisibleEnum.Visible and meta.name in book.sheet_names:
+        if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet:
             return meta.name
     raise InvalidInput(f"{file} has no visible worksheet", details={"file": file})
 
@@ -200,18 +201,25 @@ def refuse_zip_bomb(path: Path, *, file: str) -> set[str]:
     declared = sum(m.file_size for m in members)
     if declared > MAX_UNCOMPRESSED:
         raise _bomb(file, f"its members declare {declared} bytes uncompressed")
+    for member in members:  # cheap: before inflating anything
+        if member.file_size > _ratio_limit(member):
+            raise _bomb(file, f"{member.filename!r} inflates more than {MAX_RATIO} times")
     total = 0
     with path.open("rb") as raw:
         for member in members:
-            limit = max(RATIO_FLOOR, MAX_RATIO * member.compress_size)
+            limit = _ratio_limit(member)
             budget = min(limit, MAX_UNCOMPRESSED - total)  # stop inflating at either limit
             size = _inflated_size(raw, member, budget, file)
-            if max(size, member.file_size) > limit:
+            if size > limit:
                 raise _bomb(file, f"{member.filename!r} inflates more than {MAX_RATIO} times")
             total += size
             if total > MAX_UNCOMPRESSED:
                 raise _bomb(file, f"its members inflate to more than {MAX_UNCOMPRESSED} bytes")
     return {m.filename for m in members}
+
+
+def _ratio_limit(member: zipfile.ZipInfo) -> int:
+    return max(RATIO_FLOOR, MAX_RATIO * member.compress_size)
 
 
 def _inflated_size(raw: BinaryIO, member: zipfile.ZipInfo, limit: int, file: str) -> int:
