@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +31,7 @@ def ingest_file(
     settings = get_settings()
     with (
         open_platform(settings) as db,
+        closing(Warehouse(db, settings.data_dir)) as warehouse,
         Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
         ) as progress,
@@ -38,7 +40,7 @@ def ingest_file(
         result = ingest(
             db,
             auth.Actor.system(),
-            Warehouse(db, settings.data_dir),
+            warehouse,
             dataset=dataset,
             path=file,
             file_name=file.name,

@@ -48,9 +48,10 @@ class Pool:
         return self._files[key]
 
     def close(self) -> None:
-        """Stop the engine."""
+        """Stop the engine and close the warehouse's connections."""
         if "engine" in self.__dict__:
             self.engine.close()
+        self.warehouse.close()
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,11 @@ class Warehouse:
         catalog.create_namespace_if_not_exists(NAMESPACE)
         return catalog
 
+    def close(self) -> None:
+        """Close the catalog's database connections."""
+        if "catalog" in self.__dict__:
+            self.catalog.engine.dispose()
+
     def identifier(self, dataset_id: int) -> str:
         """The Iceberg identifier of a dataset's table."""
         return f"{NAMESPACE}.ds_{dataset_id}"

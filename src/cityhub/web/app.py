@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -44,7 +45,14 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
 
     Migrations are not run here; ``cityhub serve`` runs them before it starts the app.
     """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.pool.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="cityhub",
         version=__version__,
         summary="The data platform of the Liaocheng Big Data Bureau (聊城市大数据局)",
