@@ -105,6 +105,8 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
         ("POST", "/api/auth/token"),
         ("DELETE", "/api/tokens/{token_id}"),
         ("POST", "/api/datasets/{name}/versions"),  # multipart: test_upload_is_for_owner_stewards
+        ("GET", "/api/datasets/{name}/export"),  # a file: tests/web/test_exports.py
+        ("GET", "/api/datasets/{name}/dcat.jsonld"),  # JSON-LD: tests/web/test_exports.py
     }
     paths = client.get("/openapi.json").json()["paths"]
     routes = {

@@ -42,10 +42,10 @@ def demo(
     """Bring up the demo city of Liaocheng (idempotent) and serve it."""
     settings = get_settings()
     with open_platform(settings) as db:
-        report = demo_city.seed(db)
+        report = demo_city.seed(db, settings.data_dir)
         err_console.print(
-            f"demo data: {len(report.users_created)} demo users created "
-            f"({len(demo_city.DEMO_USERS) - len(report.users_created)} were there already)"
+            f"demo data: {len(report.users_created)} demo users and "
+            f"{len(report.datasets_created)} demo datasets created (the rest were there already)"
         )
         console.print(
             f"[bold]Demo logins[/bold] (demo data; password for all: {demo_city.DEMO_PASSWORD})",

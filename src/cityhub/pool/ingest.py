@@ -25,10 +25,12 @@ from cityhub.db import Database
 from cityhub.errors import InvalidInput
 from cityhub.pool.formats import open_source
 from cityhub.pool.infer import arrow_type, cast_batch, infer_types
+from cityhub.pool.parallel import ordered_map
 from cityhub.pool.source import SourceTable
 from cityhub.pool.warehouse import Warehouse
 
-SAMPLE_ROWS = 50_000
+SAMPLE_ROWS = 20_000  # rows that decide the column types (a steward can fix them later)
+WORKERS = max(2, min(4, os.cpu_count() or 2))
 ROWS_PER_FILE = 8_000_000  # large files let DuckDB read with few opens; ~100-300 MB each
 Progress = Callable[[int], None]
 
@@ -174,15 +176,20 @@ def ingest(
             break
     if first_rows == 0:
         raise InvalidInput(f"{name} has a header but no rows", details={"file": name, "row": 2})
-    sample = pa.Table.from_batches(sample_batches, schema=source.schema)
+    sample = pa.Table.from_batches(sample_batches, schema=source.schema).slice(0, SAMPLE_ROWS)
     types = _types_of(source, sample, {c.name: ColumnType(c.type) for c in entry.columns})
     schema = pa.schema(
         [pa.field(f.name, arrow_type(types[f.name]), metadata=f.metadata) for f in source.schema]
     )
     offsets = _row_offsets()
-    cast_all = (
-        _cast(batch, types, name, offsets(batch.num_rows))
-        for batch in itertools.chain(sample_batches, batches)
+    numbered = (
+        (batch, offsets(batch.num_rows)) for batch in itertools.chain(sample_batches, batches)
+    )
+    cast_all = ordered_map(
+        lambda item: _cast(item[0], types, name, item[1]),
+        numbered,
+        workers=WORKERS,
+        ahead=2 * WORKERS,
     )
     with db.reading() as session:
         previous = catalog.latest_version(session, entry)

@@ -18,9 +18,11 @@ from cityhub.web.csrf import CSRF_COOKIE, new_nonce
 from cityhub.web.deps import secure_cookies
 from cityhub.web.pages import audit as audit_pages
 from cityhub.web.pages import auth as auth_pages
+from cityhub.web.pages import catalog as catalog_pages
+from cityhub.web.pages import dataset as dataset_pages
 from cityhub.web.pages import departments as department_pages
 from cityhub.web.pages import docs, home
-from cityhub.web.routes import accounts, datasets, health, sql, tokens
+from cityhub.web.routes import accounts, datasets, dcat, exports, health, sql, tokens
 from cityhub.web.routes import audit as audit_routes
 from cityhub.web.routes import auth as auth_routes
 
@@ -93,9 +95,13 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         accounts.router,
         tokens.router,
         datasets.router,
+        exports.router,
+        dcat.router,
         sql.router,
         audit_routes.router,
         home.router,
+        catalog_pages.router,
+        dataset_pages.router,
         auth_pages.router,
         department_pages.router,
         audit_pages.router,

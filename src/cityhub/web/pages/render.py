@@ -20,6 +20,7 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).parent.parent / "templates"
 # (message id, path, permission needed or None); later modules add their entries here.
 NAVIGATION: tuple[tuple[str, str, Permission | None], ...] = (
     ("nav.home", "/", None),
+    ("nav.catalog", "/datasets", None),
     ("nav.departments", "/departments", Permission.DEPARTMENTS_READ),
     ("nav.audit", "/audit", Permission.AUDIT_READ),
     ("nav.api", "/docs", None),
