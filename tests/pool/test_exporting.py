@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import openpyxl  # type: ignore[import-untyped, unused-ignore]
 import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
@@ -34,7 +35,7 @@ FIRMS = (
     f"{RARE}科技有限公司,=1+1,张三丰,100.5\n"
     "聊城昇堃商贸,@SUM(A1),李四,20\n"
 )
-STATIONS = {
+STATIONS: dict[str, Any] = {
     "type": "FeatureCollection",
     "features": [
         {
@@ -100,7 +101,7 @@ def test_csv_is_utf8_with_bom_labels_and_neutralised_formulas(pool: Pool, firms:
     assert _csv(data, "utf-8-sig") == [
         ["名称", "备注", "法人代表", "注册资本"],
         [f"{RARE}科技有限公司", "'=1+1", "张三丰", "100.5"],
-        ["聊城昇堃商贸", "'@SUM(A1)", "李四", "20.0"],
+        ["聊城昇堃商贸", "'@SUM(A1)", "李四", "20"],
     ]
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from httpx import Response
 
 from cityhub import auth, catalog
 from cityhub.catalog import ColumnChange, PersonalKind
@@ -34,7 +35,9 @@ def _publish(pool: Pool, tmp_path: Path, spec: catalog.DatasetSpec, text: str) -
 @pytest.fixture
 def pool(client: TestClient) -> Pool:
     """The pool of the app under test."""
-    app_pool: Pool = client.app.state.pool
+    app = client.app
+    assert isinstance(app, FastAPI)
+    app_pool: Pool = app.state.pool
     return app_pool
 
 
@@ -196,14 +199,14 @@ def test_chart_counts_values_server_side(
     assert data["kind"] == "histogram" and sum(data["values"]) == 30 and len(data["labels"]) == 10
 
 
-def chart_data(html: str) -> dict[str, object]:
-    match = re.search(r'id="column-chart-data">(.*?)</script>', html, re.S)
+def chart_data(html: str) -> dict[str, Any]:
+    match = re.search(r'class="column-chart-data">(.*?)</script>', html, re.S)
     assert match, "no chart data in the partial"
-    data: dict[str, object] = json.loads(match.group(1))
+    data: dict[str, Any] = json.loads(match.group(1))
     return data
 
 
-def upload(client: TestClient, name: str, body: bytes, **extra: str) -> Response:
+def upload(client: TestClient, name: str, body: bytes, **extra: str) -> Any:
     token = csrf_of(client.get("/datasets").text)
     return client.post(
         f"/datasets/{name}/upload",
@@ -315,3 +318,17 @@ def test_vocabularies_are_translated() -> None:
     wanted |= {f"mode.{m}" for m in ("append", "replace")} | {"op.eq", "op.isnull"}
     for language in LANGUAGES:
         assert wanted - set(messages(language)) == set()
+
+
+def test_dataset_without_data_invites_the_first_upload(
+    client: TestClient, db: Database, people: People
+) -> None:
+    spec = catalog.DatasetSpec(name="wells", title="机井台账", department="SLJ")
+    catalog.create_dataset(db, SYSTEM, spec)
+    log_in(client, people.steward, PASSWORD)
+    page = client.get("/datasets/wells")
+    assert page.status_code == 200 and 'id="preview-empty"' in page.text
+    assert 'id="upload-link"' in page.text and 'id="rows-filter"' not in page.text
+    assert 'id="chart-area"' not in page.text and 'id="dataset-downloads"' not in page.text
+    listed = client.get("/datasets", params={"q": "机井"})
+    assert titles(listed.text) == ["机井台账"] and "暂无数据" in listed.text

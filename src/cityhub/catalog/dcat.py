@@ -9,7 +9,7 @@ so that a harvester needs nothing else to label them. Mapping: data-catalog.md �
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -62,51 +62,35 @@ DISTRIBUTIONS = {
     "geojson": ("application/geo+json", "GEOJSON"),
 }
 
-# scheme class → (scheme label zh, en; concept labels zh, en by value)
-SCHEMES: dict[type[StrEnum], tuple[str, str, dict[str, tuple[str, str]]]] = {
-    ShareType: (
-        "共享类型",
-        "Share type",
-        {
-            "unconditional": ("无条件共享", "Shared unconditionally"),
-            "conditional": ("有条件共享", "Shared on conditions"),
-            "none": ("不予共享", "Not shared"),
-        },
-    ),
-    OpenType: (
-        "开放属性",
-        "Opening to the public",
-        {
-            "open": ("无条件开放", "Open"),
-            "conditional": ("有条件开放", "Open on conditions"),
-            "closed": ("不予开放", "Not open"),
-        },
-    ),
-    SecurityLevel: (
-        "数据分级",
-        "Security level",
-        {
-            "public": ("公开", "Public"),
-            "internal": ("内部", "Internal"),
-            "sensitive": ("敏感", "Sensitive"),
-            "restricted": ("重要", "Important"),
-        },
-    ),
-    ResourceClass: (
-        "6+N 资源体系",
-        "6+N resource classes",
-        {
-            "population": ("人口基础库", "Population base database"),
-            "legal_entity": ("法人单位基础库", "Legal entity base database"),
-            "public_credit": ("公共信用基础库", "Public credit base database"),
-            "macro_economy": ("宏观经济基础库", "Macro-economy base database"),
-            "spatial": ("空间地理基础库", "Spatial geography base database"),
-            "certificate": ("电子证照基础库", "Electronic certificate base database"),
-            "thematic": ("主题数据库", "Thematic database"),
-            "departmental": ("部门数据", "Departmental data"),
-        },
-    ),
+# The cityhub concept schemes and their concepts, labelled (zh, en).
+SCHEMES: dict[type[StrEnum], tuple[str, str]] = {
+    ShareType: ("共享类型", "Share type"),
+    OpenType: ("开放属性", "Opening to the public"),
+    SecurityLevel: ("数据分级", "Security level"),
+    ResourceClass: ("6+N 资源体系", "6+N resource classes"),
 }
+# A tuple, not a dict: StrEnum members of equal value (ShareType.CONDITIONAL, OpenType.CONDITIONAL)
+# are equal keys.
+CONCEPTS: tuple[tuple[StrEnum, str, str], ...] = (
+    (ShareType.UNCONDITIONAL, "无条件共享", "Shared unconditionally"),
+    (ShareType.CONDITIONAL, "有条件共享", "Shared on conditions"),
+    (ShareType.NONE, "不予共享", "Not shared"),
+    (OpenType.OPEN, "无条件开放", "Open"),
+    (OpenType.CONDITIONAL, "有条件开放", "Open on conditions"),
+    (OpenType.CLOSED, "不予开放", "Not open"),
+    (SecurityLevel.PUBLIC, "公开", "Public"),
+    (SecurityLevel.INTERNAL, "内部", "Internal"),
+    (SecurityLevel.SENSITIVE, "敏感", "Sensitive"),
+    (SecurityLevel.RESTRICTED, "重要", "Important"),
+    (ResourceClass.POPULATION, "人口基础库", "Population base database"),
+    (ResourceClass.LEGAL_ENTITY, "法人单位基础库", "Legal entity base database"),
+    (ResourceClass.PUBLIC_CREDIT, "公共信用基础库", "Public credit base database"),
+    (ResourceClass.MACRO_ECONOMY, "宏观经济基础库", "Macro-economy base database"),
+    (ResourceClass.SPATIAL, "空间地理基础库", "Spatial geography base database"),
+    (ResourceClass.CERTIFICATE, "电子证照基础库", "Electronic certificate base database"),
+    (ResourceClass.THEMATIC, "主题数据库", "Thematic database"),
+    (ResourceClass.DEPARTMENTAL, "部门数据", "Departmental data"),
+)
 
 
 def zh(text: str) -> dict[str, str]:
@@ -125,37 +109,30 @@ def ref(iri: str) -> dict[str, str]:
 
 
 def _when(moment: datetime) -> dict[str, str]:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return {"@value": aware.isoformat(), "@type": "xsd:dateTime"}
+    # The catalogue's timestamps are always aware UTC (UTCDateTime), so the offset is explicit.
+    return {"@value": moment.isoformat(), "@type": "xsd:dateTime"}
 
 
-def concept(scheme: type[StrEnum], value: str) -> str:
+def concept(member: StrEnum) -> str:
     """The compact IRI of a vocabulary value's concept, e.g. ``cityhub:ShareType-none``."""
-    return f"cityhub:{scheme.__name__}-{value}"
+    return f"cityhub:{type(member).__name__}-{member.value}"
+
+
+def _labelled(iri: str, kind: str, labels: tuple[str, str]) -> dict[str, Any]:
+    return {"@id": iri, "@type": kind, "skos:prefLabel": [zh(labels[0]), en(labels[1])]}
 
 
 def concept_nodes() -> list[dict[str, Any]]:
     """The concept schemes of the cityhub fields and their concepts, labelled in zh and en."""
-    nodes: list[dict[str, Any]] = []
-    for scheme, (label_zh, label_en, concepts) in SCHEMES.items():
-        iri = f"cityhub:{scheme.__name__}"
-        nodes.append(
-            {
-                "@id": iri,
-                "@type": "skos:ConceptScheme",
-                "skos:prefLabel": [zh(label_zh), en(label_en)],
-            }
-        )
-        nodes += [
-            {
-                "@id": concept(scheme, value),
-                "@type": "skos:Concept",
-                "skos:inScheme": ref(iri),
-                "skos:notation": value,
-                "skos:prefLabel": [zh(c_zh), en(c_en)],
-            }
-            for value, (c_zh, c_en) in concepts.items()
-        ]
+    nodes = [
+        _labelled(f"cityhub:{scheme.__name__}", "skos:ConceptScheme", labels)
+        for scheme, labels in SCHEMES.items()
+    ]
+    for member, label_zh, label_en in CONCEPTS:
+        node = _labelled(concept(member), "skos:Concept", (label_zh, label_en))
+        node["skos:inScheme"] = ref(f"cityhub:{type(member).__name__}")
+        node["skos:notation"] = member.value
+        nodes.append(node)
     return nodes
 
 
@@ -214,11 +191,11 @@ def dataset_node(dataset: Dataset, version: DatasetVersion | None, *, base: str)
             "@type": "vcard:Kind",
             "vcard:fn": zh(dataset.contact or department.name_zh),
         },
-        "dcat:theme": ref(concept(ResourceClass, dataset.resource_class)),
+        "dcat:theme": ref(concept(ResourceClass(dataset.resource_class))),
         "dct:accrualPeriodicity": ref(FREQUENCY + FREQUENCIES[UpdateCycle(dataset.update_cycle)]),
-        "dct:accessRights": ref(concept(ShareType, dataset.share_type)),
-        "cityhub:openType": ref(concept(OpenType, dataset.open_type)),
-        "cityhub:securityLevel": ref(concept(SecurityLevel, dataset.security_level)),
+        "dct:accessRights": ref(concept(ShareType(dataset.share_type))),
+        "cityhub:openType": ref(concept(OpenType(dataset.open_type))),
+        "cityhub:securityLevel": ref(concept(SecurityLevel(dataset.security_level))),
         "dct:issued": _when(dataset.created_at),
         "dct:modified": _when(dataset.updated_at),
         "dct:conformsTo": {

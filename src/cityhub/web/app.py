@@ -22,7 +22,7 @@ from cityhub.web.pages import catalog as catalog_pages
 from cityhub.web.pages import dataset as dataset_pages
 from cityhub.web.pages import departments as department_pages
 from cityhub.web.pages import docs, home
-from cityhub.web.routes import accounts, datasets, dcat, exports, health, sql, tokens
+from cityhub.web.routes import accounts, ckan, datasets, dcat, exports, health, sql, tokens
 from cityhub.web.routes import audit as audit_routes
 from cityhub.web.routes import auth as auth_routes
 
@@ -98,6 +98,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         exports.router,
         dcat.router,
         sql.router,
+        ckan.router,
         audit_routes.router,
         home.router,
         catalog_pages.router,

@@ -39,66 +39,41 @@ from cityhub.catalog import (
 )
 from cityhub.errors import CityhubError, InvalidInput
 
-GROUP_TITLES = {
-    ResourceClass.POPULATION: "人口基础库",
-    ResourceClass.LEGAL_ENTITY: "法人单位基础库",
-    ResourceClass.PUBLIC_CREDIT: "公共信用基础库",
-    ResourceClass.MACRO_ECONOMY: "宏观经济基础库",
-    ResourceClass.SPATIAL: "空间地理基础库",
-    ResourceClass.CERTIFICATE: "电子证照基础库",
-    ResourceClass.THEMATIC: "主题数据库",
-    ResourceClass.DEPARTMENTAL: "部门数据",
-}
+GROUP_TITLES = dict(zip(ResourceClass, (
+    "人口基础库", "法人单位基础库", "公共信用基础库", "宏观经济基础库", "空间地理基础库",
+    "电子证照基础库", "主题数据库", "部门数据",
+), strict=True))  # fmt: skip
 MIMETYPES = {
-    "CSV": "text/csv",
-    "TSV": "text/tab-separated-values",
+    "CSV": "text/csv", "TSV": "text/tab-separated-values", "JSON": "application/json",
+    "NDJSON": "application/x-ndjson", "GEOJSON": "application/geo+json",
+    "PARQUET": "application/vnd.apache.parquet", "XLS": "application/vnd.ms-excel",
     "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "XLS": "application/vnd.ms-excel",
     "ODS": "application/vnd.oasis.opendocument.spreadsheet",
-    "JSON": "application/json",
-    "NDJSON": "application/x-ndjson",
-    "GEOJSON": "application/geo+json",
-    "PARQUET": "application/vnd.apache.parquet",
-}
-DATASTORE_TYPES = {
-    ColumnType.STRING: "text",
-    ColumnType.INTEGER: "int8",
-    ColumnType.FLOAT: "float8",
-    ColumnType.BOOLEAN: "bool",
-    ColumnType.DATE: "date",
-    ColumnType.TIMESTAMP: "timestamp",
-    ColumnType.GEOMETRY: "text",
-}
-EXTRAS = (  # sorted by key, as CKAN lists extras
-    "category",
-    "contact",
-    "open_type",
-    "resource_code",
-    "security_level",
-    "share_conditions",
-    "share_type",
-    "update_cycle",
-)
+}  # fmt: skip
+DATASTORE_TYPES = dict(zip(ColumnType, (
+    "text", "int8", "float8", "bool", "date", "timestamp", "text",
+), strict=True))  # fmt: skip
+SQL_TYPES = {bool: "bool", int: "int8", float: "float8", Decimal: "numeric", date: "date"}
+SQL_TYPES[datetime] = "timestamp"
+EXTRAS = ("category", "contact", "open_type", "resource_code", "security_level",
+          "share_conditions", "share_type", "update_cycle")  # fmt: skip  # sorted, like CKAN
 ENUMS: dict[str, type[StrEnum]] = {
-    "category": DataCategory,
-    "open_type": OpenType,
-    "security_level": SecurityLevel,
-    "share_type": ShareType,
-    "update_cycle": UpdateCycle,
-}
+    "category": DataCategory, "open_type": OpenType, "security_level": SecurityLevel,
+    "share_type": ShareType, "update_cycle": UpdateCycle,
+}  # fmt: skip
 NOT_SPECIFIED = "notspecified"
 FACETS = ("organization", "groups", "res_format", "tags", "license_id")
-FQ_FIELDS = frozenset(
-    {"organization", "owner_org", "groups", "res_format", "tags", "license_id", "name", "id"}
-    | {"dataset_type", "type", "state", "capacity"}
-    | {f"extras_{key}" for key in EXTRAS}
-)
+FQ_FIELDS = frozenset({*FACETS, "owner_org", "name", "id", "dataset_type", "type", "state"}) | {
+    "capacity",
+    *(f"extras_{key}" for key in EXTRAS),
+}
 DATE_FIELDS = {"metadata_modified": "updated_at", "metadata_created": "created_at"}
 TEXT_FIELDS = frozenset({"text", "title", "notes"})
 _TAG_IDS = uuid.UUID("6f1c3a52-8d0e-4b7a-9c55-2f4e8a1d0b93")  # namespace: tag ids are stable
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _FIELD_TERM = re.compile(r"([A-Za-z_][\w.]*):(.+)", re.DOTALL)
-_RANGE = re.compile(r"([\[{])\s*(\S+)\s+TO\s+(\S+)\s*([\]}])", re.DOTALL)
+_RANGE = re.compile(r"([\[{])\s*(\S+)\s+TO\s+(\S+)\s*[\]}]", re.DOTALL)
+_QUOTED = re.compile(r'(?:[^"\\]|\\.)*"', re.DOTALL)
 _SORT_COLUMN = re.compile(r'("(?:[^"]|"")+"|\S+)(?:\s+(asc|desc))?', re.IGNORECASE)
 
 
@@ -128,50 +103,28 @@ def org_code(reference: str) -> str:
 def group_of(reference: str) -> ResourceClass | None:
     """The resource class named by a group id (``group-spatial``) or name (``spatial``)."""
     value = reference.strip().lower().removeprefix("group-")
-    return ResourceClass(value) if value in ResourceClass._value2member_map_ else None
+    return next((c for c in ResourceClass if c.value == value), None)
+
+
+def _party(kind: str, name: str, title: str, about: str, created: str | None) -> dict[str, Any]:
+    prefix = "org" if kind == "organization" else "group"
+    return {"id": f"{prefix}-{name}", "name": name, "title": title, "display_name": title,
+            "description": about, "type": kind, "is_organization": kind == "organization",
+            "state": "active", "image_url": "", "image_display_url": "", "created": created,
+            "approval_status": "approved"}  # fmt: skip
 
 
 def organization_dict(department: Department, package_count: int | None = None) -> dict[str, Any]:
     """A department as a CKAN organisation."""
-    result: dict[str, Any] = {
-        "id": f"org-{org_name(department.code)}",
-        "name": org_name(department.code),
-        "title": department.name_zh,
-        "display_name": department.name_zh,
-        "description": department.name_en,
-        "type": "organization",
-        "is_organization": True,
-        "state": "active",
-        "image_url": "",
-        "image_display_url": "",
-        "created": ckan_time(department.created_at),
-        "approval_status": "approved",
-    }
-    if package_count is not None:
-        result["package_count"] = package_count
-    return result
+    name, created = org_name(department.code), ckan_time(department.created_at)
+    found = _party("organization", name, department.name_zh, department.name_en, created)
+    return found if package_count is None else found | {"package_count": package_count}
 
 
 def group_dict(resource_class: ResourceClass, package_count: int | None = None) -> dict[str, Any]:
-    """A 6+N resource class as a CKAN group."""
-    title = GROUP_TITLES[resource_class]
-    result: dict[str, Any] = {
-        "id": f"group-{resource_class.value}",
-        "name": resource_class.value,
-        "title": title,
-        "display_name": title,
-        "description": "",
-        "type": "group",
-        "is_organization": False,
-        "state": "active",
-        "image_url": "",
-        "image_display_url": "",
-        "created": None,  # the classes are a vocabulary, not rows with a creation time
-        "approval_status": "approved",
-    }
-    if package_count is not None:
-        result["package_count"] = package_count
-    return result
+    """A 6+N resource class as a CKAN group (a vocabulary entry: no creation time)."""
+    found = _party("group", resource_class.value, GROUP_TITLES[resource_class], "", None)
+    return found if package_count is None else found | {"package_count": package_count}
 
 
 def _format(latest: DatasetVersion | None) -> str:
@@ -209,16 +162,12 @@ def package_dict(dataset: Dataset, latest: DatasetVersion | None, base: str) -> 
     """A dataset as a complete CKAN package dict."""
     organization = organization_dict(dataset.department)
     tags = [
-        {
-            "id": str(uuid.uuid5(_TAG_IDS, keyword)),
-            "name": keyword,
-            "display_name": keyword,
-            "state": "active",
-            "vocabulary_id": None,
-        }
-        for keyword in dataset.keywords
+        {"id": str(uuid.uuid5(_TAG_IDS, k)), "name": k, "display_name": k, "state": "active"}
+        | {"vocabulary_id": None}
+        for k in dataset.keywords
     ]
-    email = _EMAIL.search(dataset.contact)
+    found = _EMAIL.search(dataset.contact)
+    email = found.group() if found else None
     private = dataset.open_type != OpenType.OPEN.value
     return {
         "id": dataset.uuid,
@@ -234,9 +183,9 @@ def package_dict(dataset: Dataset, latest: DatasetVersion | None, base: str) -> 
         "url": "",
         "version": str(latest.number) if latest else None,
         "author": dataset.contact or None,
-        "author_email": email.group() if email else None,
+        "author_email": email,
         "maintainer": dataset.contact or None,
-        "maintainer_email": email.group() if email else None,
+        "maintainer_email": email,
         "creator_user_id": None,
         "metadata_created": ckan_time(dataset.created_at),
         "metadata_modified": ckan_time(dataset.updated_at),
@@ -253,62 +202,59 @@ def package_dict(dataset: Dataset, latest: DatasetVersion | None, base: str) -> 
     }
 
 
-# --- parameters -------------------------------------------------------------------------------
+# --- parameters: CKAN sends lists as repeated keys or JSON strings, everything as strings ---
+
+
+def _invalid(name: str, message: str) -> InvalidInput:
+    return InvalidInput(f"{name}: {message}", details={"field": name})
+
+
+def _json(value: str, name: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        raise _invalid(name, "not valid JSON") from None
 
 
 def as_list(value: Any, name: str) -> list[Any]:
     """A list parameter: a list (repeated keys), a JSON string of a list, or one value."""
-    if value is None or value == "":
-        return []
     if isinstance(value, str) and value.lstrip().startswith("["):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise InvalidInput(
-                f"{name} is not a valid JSON list", details={"field": name}
-            ) from None
-    return list(value) if isinstance(value, list) else [value]
+        value = _json(value, name)
+    return [] if value is None or value == "" else value if isinstance(value, list) else [value]
 
 
 def as_dict(value: Any, name: str) -> dict[str, Any]:
     """A dict parameter: a dict, or a JSON string of one."""
-    if value is None or value == "":
-        return {}
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise InvalidInput(f"{name} is not valid JSON", details={"field": name}) from None
+    value = _json(value, name) if isinstance(value, str) and value.strip() else value or {}
     if not isinstance(value, dict):
-        raise InvalidInput(f"{name} must be a JSON object", details={"field": name})
+        raise _invalid(name, "must be a JSON object")
     return value
 
 
 def as_bool(value: Any, name: str, default: bool = False) -> bool:
     """A boolean parameter: JSON true/false or the strings CKAN accepts."""
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        return value
     text = str(value).strip().lower()
-    if text in {"true", "1", "yes", "on"}:
-        return True
-    if text in {"false", "0", "no", "off"}:
-        return False
-    raise InvalidInput(f"{name} must be true or false", details={"field": name})
+    if value is None or text == "":
+        return default
+    if text not in {"true", "1", "yes", "on", "false", "0", "no", "off"}:
+        raise _invalid(name, "must be true or false")
+    return text in {"true", "1", "yes", "on"}
 
 
 def as_int(value: Any, name: str, default: int, minimum: int | None = 0) -> int:
     """An integer parameter, at least ``minimum``."""
-    if value is None or value == "":
-        return default
     try:
-        number = int(value)
+        number = default if value is None or value == "" else int(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{name}: invalid integer", details={"field": name}) from None
+        raise _invalid(name, "Invalid integer") from None
     if minimum is not None and number < minimum:
-        raise InvalidInput(f"{name} must be at least {minimum}", details={"field": name})
+        raise _invalid(name, f"must be at least {minimum}")
     return number
+
+
+def scalar(value: Any) -> str:
+    """A filter value as text: JSON booleans as ``true``/``false``."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def _text(value: Any) -> str:
@@ -316,41 +262,31 @@ def _text(value: Any) -> str:
 
 
 def _names(items: Iterable[Any], name: str) -> list[str]:
-    found = []
-    for item in items:
-        value = item.get("name") or item.get("id") if isinstance(item, dict) else item
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidInput(
-                f"{name} must be names or {{name: ...}} dicts", details={"field": name}
-            )
-        found.append(value.strip())
-    return found
+    found = [(i.get("name") or i.get("id")) if isinstance(i, dict) else i for i in items]
+    names = [n.strip() for n in found if isinstance(n, str)]
+    if len(names) < len(found) or not all(names):
+        raise _invalid(name, "give names or {name: ...} dicts")
+    return names
 
 
 def _extras(value: Any) -> dict[str, Any]:
-    pairs = as_dict(value, "extras") if isinstance(value, dict) else {}
+    pairs = dict(value) if isinstance(value, dict) else {}
     for entry in [] if isinstance(value, dict) else as_list(value, "extras"):
         if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
-            raise InvalidInput("extras must be {key, value} dicts", details={"field": "extras"})
+            raise _invalid("extras", "give {key, value} dicts")
         pairs[entry["key"]] = entry.get("value")
-    unknown = sorted(set(pairs) - set(EXTRAS) - {"frequency"})
+    unknown = sorted(set(pairs) - {*EXTRAS, "frequency"})
     if unknown:
-        raise InvalidInput(
-            f"unknown extras {', '.join(unknown)}; known: {', '.join(EXTRAS)}",
-            details={"field": "extras"},
-        )
+        raise _invalid("extras", f"unknown keys {', '.join(unknown)}; known: {', '.join(EXTRAS)}")
     out: dict[str, Any] = {}
     for key, raw in pairs.items():
-        key = "update_cycle" if key == "frequency" else key  # DCAT's name for 更新周期
-        text = _text(raw)
+        key, text = "update_cycle" if key == "frequency" else key, _text(raw)  # DCAT's name
         if key in ENUMS:
-            choices = ENUMS[key]._value2member_map_
+            choices = [m.value for m in ENUMS[key]]
             if text not in choices:
-                raise InvalidInput(
-                    f"{key} must be one of {', '.join(choices)}", details={"field": key}
-                )
+                raise _invalid(key, f"must be one of {', '.join(choices)}")
             out[key] = ENUMS[key](text)
-        elif key != "resource_code" or text:  # an empty code means none, so it is left as is
+        elif key != "resource_code" or text:  # an empty code means none: the code is kept
             out[key] = text
     return out
 
@@ -366,44 +302,39 @@ def catalogue_fields(data: dict[str, Any], *, full: bool) -> dict[str, Any]:
         licence = _text(data["license_id"])
         out["licence"] = "" if licence == NOT_SPECIFIED else licence
     if "tags" in data or "tag_string" in data:
-        tags = as_list(data.get("tags"), "tags")
-        tags += [t for t in _text(data.get("tag_string")).split(",") if t.strip()]
-        out["keywords"] = tuple(_names(tags, "tags"))
+        tags = as_list(data.get("tags"), "tags") + _text(data.get("tag_string")).split(",")
+        out["keywords"] = tuple(
+            _names([t for t in tags if _text(t) or isinstance(t, dict)], "tags")
+        )
     if "groups" in data:
-        names = _names(as_list(data["groups"], "groups"), "groups")
-        classes = {group_of(n) for n in names}
+        classes = {group_of(n) for n in _names(as_list(data["groups"], "groups"), "groups")}
         if None in classes or len(classes) > 1:
-            raise InvalidInput(
-                f"a package is in one group of {', '.join(ResourceClass)}",
-                details={"field": "groups"},
-            )
+            raise _invalid("groups", f"a package is in one of {', '.join(ResourceClass)}")
         out["resource_class"] = classes.pop() if classes else ResourceClass.DEPARTMENTAL
     out |= _extras(data.get("extras"))
-    people = ("maintainer", "author", "maintainer_email", "author_email")
-    if "contact" not in out and any(key in data for key in people):
-        out["contact"] = next((_text(data[k]) for k in people if _text(data.get(k))), "")
+    people = [_text(data.get(k)) for k in ("maintainer", "author", "maintainer_email")]
+    if "contact" not in out and any(people):
+        out["contact"] = next(p for p in people if p)
     if "private" in data:
         private = as_bool(data["private"], "private")
         wanted = out.get("open_type", OpenType.CLOSED if private else OpenType.OPEN)
         if (wanted != OpenType.OPEN) != private:
-            raise InvalidInput(
-                f"private={private} contradicts open_type={wanted}", details={"field": "private"}
-            )
+            raise _invalid("private", f"private={private} contradicts open_type={wanted}")
         out["open_type"] = wanted
-    if full:
+    if full:  # the title stays (it cannot be empty), and an omitted resource code is kept
         patchable = {f.name for f in dataclass_fields(DatasetPatch)} - {"title", "resource_code"}
-        for spec_field in dataclass_fields(DatasetSpec):
-            if spec_field.name in patchable and spec_field.name not in out:
-                out[spec_field.name] = spec_field.default
+        for spec in dataclass_fields(DatasetSpec):
+            if spec.name in patchable and spec.name not in out:
+                out[spec.name] = spec.default
     return out
 
 
-# --- q and fq ---------------------------------------------------------------------------------
+# --- q and fq: Solr-style terms, evaluated over the catalogue entries -----------------------
 
 
 @dataclass(frozen=True)
 class Term:
-    """One Solr-style term: field matches any of values, or a date range, or a sub-query."""
+    """One term: field matches any of the values, or a date range, or a sub-query."""
 
     field: str
     values: tuple[str, ...] = ()
@@ -420,28 +351,22 @@ Query = tuple[tuple[Term, ...], ...]  # every group must hold; a group holds if 
 def _tokens(text: str) -> list[str]:
     tokens, i = [], 0
     while i < len(text):
-        if text[i].isspace():
-            i += 1
-            continue
         start, depth = i, 0
         while i < len(text) and (depth or not text[i].isspace()):
-            char = text[i]
-            if char == "\\":
-                i += 2
-                continue
-            if char == '"':
-                end = re.compile(r'(?:[^"\\]|\\.)*"', re.DOTALL).match(text, i + 1)
-                if end is None:
+            if text[i] == '"':
+                closing = _QUOTED.match(text, i + 1)
+                if closing is None:
                     raise SearchQueryError(f"unbalanced quote in {text!r}")
-                i = end.end()
+                i = closing.end()
                 continue
-            depth += (char in "([{") - (char in ")]}")
+            depth += (text[i] in "([{") - (text[i] in ")]}")
             if depth < 0:
                 raise SearchQueryError(f"unbalanced brackets in {text!r}")
-            i += 1
+            i += 2 if text[i] == "\\" else 1
         if depth:
             raise SearchQueryError(f"unbalanced brackets in {text!r}")
-        tokens.append(text[start:i])
+        tokens += [text[start:i]] if i > start else []
+        i += 1
     return tokens
 
 
@@ -452,18 +377,15 @@ def _unquote(value: str) -> str:
 
 
 def _moment(text: str) -> datetime | None:
-    if text == "*":
-        return None
     try:
-        moment = datetime.fromisoformat(_unquote(text))
+        moment = None if text == "*" else datetime.fromisoformat(_unquote(text))
     except ValueError:
-        raise SearchQueryError(f"{text!r} is not an ISO 8601 time (Solr date math is not read)")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        raise SearchQueryError(f"{text!r} is not an ISO 8601 time (no date math)") from None
+    return moment.replace(tzinfo=moment.tzinfo or UTC) if moment else None
 
 
 def _term(token: str) -> Term:
-    negate = token.startswith("-")
-    body = token[1:] if token[:1] in "+-" else token
+    negate, body = token.startswith("-"), token[1:] if token[:1] in "+-" else token
     if body.startswith("(") and body.endswith(")"):
         return Term("", negate=negate, inner=parse_query(body[1:-1]))
     match = _FIELD_TERM.fullmatch(body)
@@ -473,19 +395,19 @@ def _term(token: str) -> Term:
     if field in DATE_FIELDS:
         span = _RANGE.fullmatch(value)
         if span is None:
-            raise SearchQueryError(f"{field} takes a range such as [2026-01-01T00:00:00Z TO *]")
-        opening, low, high, closing = span.groups()
-        return Term(field, (), _moment(low), _moment(high), opening == "[", negate)
+            raise SearchQueryError(f"{field} takes a range like [2026-01-01T00:00:00Z TO *]")
+        low, high = _moment(span.group(2)), _moment(span.group(3))
+        return Term(field, (), low, high, span.group(1) == "[", negate)
     if field not in FQ_FIELDS:
         raise SearchQueryError(
             f"cannot filter on {field!r}; fields: {', '.join(sorted(FQ_FIELDS))}"
         )
+    inner = [value]
     if value.startswith("(") and value.endswith(")"):
         inner = [t for t in _tokens(value[1:-1]) if t not in {"OR", "||"}]
         if {"AND", "&&"} & set(inner):
             raise SearchQueryError(f"only OR is read inside {value!r}")
-        return Term(field, tuple(_unquote(v) for v in inner), negate=negate)
-    return Term(field, (_unquote(value),), negate=negate)
+    return Term(field, tuple(map(_unquote, inner)), negate=negate)
 
 
 def parse_query(text: str) -> Query:
@@ -493,18 +415,16 @@ def parse_query(text: str) -> Query:
     groups: list[list[Term]] = []
     join = False
     for token in _tokens(text):
-        if token in {"AND", "&&"}:
-            continue
-        if token in {"OR", "||"}:
-            if not groups or join:
-                raise SearchQueryError(f"OR needs a term on each side in {text!r}")
+        if token in {"OR", "||"} and groups and not join:
             join = True
-            continue
-        if join:
-            groups[-1].append(_term(token))
-        else:
-            groups.append([_term(token)])
-        join = False
+        elif token in {"OR", "||"}:
+            raise SearchQueryError(f"OR needs a term on each side in {text!r}")
+        elif token not in {"AND", "&&"}:
+            if join:
+                groups[-1].append(_term(token))
+            else:
+                groups.append([_term(token)])
+            join = False
     if join:
         raise SearchQueryError(f"OR needs a term on each side in {text!r}")
     return tuple(tuple(group) for group in groups)
@@ -512,14 +432,12 @@ def parse_query(text: str) -> Query:
 
 def split_q(q: str) -> tuple[str, Query]:
     """The free text of a ``q`` and its field terms (``水位 tags:河道``)."""
-    if q.strip() in {"", "*", "*:*"}:
-        return "", ()
     words: list[str] = []
     terms: list[tuple[Term, ...]] = []
-    for token in _tokens(q):
+    for token in [] if q.strip() in {"*", "*:*"} else _tokens(q):
         match = _FIELD_TERM.fullmatch(token.lstrip("+-"))
         field = match.group(1) if match else ""
-        if field in TEXT_FIELDS and match:
+        if match and field in TEXT_FIELDS:
             words.append(_unquote(match.group(2)))
         elif field in FQ_FIELDS or field in DATE_FIELDS:
             terms.append((_term(token),))
@@ -528,23 +446,23 @@ def split_q(q: str) -> tuple[str, Query]:
     return " ".join(words), tuple(terms)
 
 
-def _facts(dataset: Dataset, latest: DatasetVersion | None) -> dict[str, set[str]]:
-    code, fmt = dataset.department.code, _format(latest)
-    private = dataset.open_type != OpenType.OPEN.value
-    facts = {
-        "organization": {org_name(code)},
-        "owner_org": {f"org-{org_name(code)}"},
-        "groups": {dataset.resource_class},
-        "res_format": {fmt} if fmt else set(),
-        "tags": set(dataset.keywords),
-        "license_id": {dataset.licence or NOT_SPECIFIED},
-        "name": {dataset.name},
-        "id": {dataset.uuid},
-        "dataset_type": {"dataset"},
-        "type": {"dataset"},
-        "state": {"active"},
-        "capacity": {"private" if private else "public"},
+def _facet_values(field: str, dataset: Dataset, latest: DatasetVersion | None) -> list[str]:
+    values = {
+        "organization": [org_name(dataset.department.code)],
+        "groups": [dataset.resource_class],
+        "res_format": [_format(latest)] if latest else [],
+        "tags": list(dataset.keywords),
+        "license_id": [dataset.licence or NOT_SPECIFIED],
     }
+    return values[field]
+
+
+def _facts(dataset: Dataset, latest: DatasetVersion | None) -> dict[str, set[str]]:
+    facts = {field: set(_facet_values(field, dataset, latest)) for field in FACETS}
+    private = dataset.open_type != OpenType.OPEN.value
+    facts |= {"owner_org": {f"org-{org_name(dataset.department.code)}"}, "name": {dataset.name}}
+    facts |= {"id": {dataset.uuid}, "dataset_type": {"dataset"}, "type": {"dataset"}}
+    facts |= {"state": {"active"}, "capacity": {"private" if private else "public"}}
     facts |= {f"extras_{key}": {getattr(dataset, key) or ""} for key in EXTRAS}
     return {key: {v.lower() for v in values if v} for key, values in facts.items()}
 
@@ -554,9 +472,9 @@ def _holds(term: Term, dataset: Dataset, facts: dict[str, set[str]]) -> bool:
         result = _all_hold(term.inner, dataset, facts)
     elif term.field in DATE_FIELDS:
         moment: datetime = getattr(dataset, DATE_FIELDS[term.field])
-        after = term.low is None or moment > term.low or (term.inclusive and moment == term.low)
-        before = term.high is None or moment < term.high or (term.inclusive and moment == term.high)
-        result = after and before
+        low, high = term.low or moment, term.high or moment
+        inside = low <= moment <= high
+        result = inside if term.inclusive else inside and moment not in {term.low, term.high}
     else:
         have = facts[term.field]
         result = any(v.lower() in have or (v == "*" and bool(have)) for v in term.values)
@@ -584,31 +502,17 @@ SORT_KEYS: dict[str, Callable[[Dataset], Any]] = {
 
 def sort_datasets(datasets: list[Dataset], sort: str) -> list[Dataset]:
     """Datasets in a CKAN sort order; ``score`` keeps the catalogue's relevance order."""
-    clauses = [clause.split() for clause in sort.split(",") if clause.strip()]
+    clauses = [clause.lower().split() for clause in sort.split(",") if clause.strip()]
     for clause in clauses:
-        if (
-            len(clause) > 2
-            or clause[0] not in {*SORT_KEYS, "score"}
-            or clause[-1].lower() not in {clause[0], "asc", "desc"}
-        ):
+        if not 0 < len(clause) < 3 or clause[0] not in {*SORT_KEYS, "score"}:
+            raise SearchQueryError(f"cannot sort by {' '.join(clause)!r}")
+        if clause[-1] not in {clause[0], "asc", "desc"}:
             raise SearchQueryError(f"cannot sort by {' '.join(clause)!r}")
     result = list(datasets)
     for clause in reversed(clauses):  # stable sorts, last clause first
         if clause[0] != "score":
-            result.sort(key=SORT_KEYS[clause[0]], reverse=clause[-1].lower() == "desc")
+            result.sort(key=SORT_KEYS[clause[0]], reverse=clause[-1] == "desc")
     return result
-
-
-def _facet_values(field: str, dataset: Dataset, latest: DatasetVersion | None) -> list[str]:
-    if field == "organization":
-        return [org_name(dataset.department.code)]
-    if field == "groups":
-        return [dataset.resource_class]
-    if field == "res_format":
-        return [_format(latest)] if latest else []
-    if field == "tags":
-        return list(dataset.keywords)
-    return [dataset.licence or NOT_SPECIFIED]
 
 
 def facets(
@@ -619,7 +523,7 @@ def facets(
     mincount: int,
 ) -> tuple[dict[str, dict[str, int]], dict[str, Any]]:
     """CKAN's ``facets`` and ``search_facets`` of the matching packages."""
-    plain: dict[str, dict[str, int]] = {}
+    flat: dict[str, dict[str, int]] = {}
     rich: dict[str, Any] = {}
     titles = {org_name(d.department.code): d.department.name_zh for d in datasets}
     titles |= {c.value: title for c, title in GROUP_TITLES.items()}
@@ -628,17 +532,13 @@ def facets(
             raise SearchQueryError(f"cannot facet on {field!r}; facets: {', '.join(FACETS)}")
         counts = Counter(v for d in datasets for v in _facet_values(field, d, latest.get(d.id)))
         items = sorted((i for i in counts.items() if i[1] >= mincount), key=lambda i: (-i[1], i[0]))
-        items = items if limit < 0 else items[:limit]
+        flat[field] = dict(items if limit < 0 else items[:limit])
         named = field in {"organization", "groups"}
-        plain[field] = dict(items)
-        rich[field] = {
-            "title": field,
-            "items": [
-                {"name": v, "display_name": titles.get(v, v) if named else v, "count": n}
-                for v, n in items
-            ],
-        }
-    return plain, rich
+        rich[field] = {"title": field, "items": [
+            {"name": v, "display_name": titles.get(v, v) if named else v, "count": n}
+            for v, n in flat[field].items()
+        ]}  # fmt: skip
+    return flat, rich
 
 
 # --- DataStore --------------------------------------------------------------------------------
@@ -647,50 +547,38 @@ def facets(
 def datastore_fields(
     names: list[str], types: dict[str, ColumnType], columns: list[DatasetColumn]
 ) -> list[dict[str, Any]]:
-    """DataStore field dicts with the data dictionary (label, description) in ``info``."""
-    described = {c.name: c for c in columns}
+    """DataStore field dicts, with the data dictionary (label, description) in ``info``."""
+    described = {c.name: (c.label, c.description) for c in columns}
     return [
-        {
-            "id": name,
-            "type": DATASTORE_TYPES[types[name]],
-            "info": {
-                "label": described[name].label if name in described else "",
-                "notes": described[name].description if name in described else "",
-            },
-        }
-        for name in names
+        {"id": n, "type": DATASTORE_TYPES[types[n]]}
+        | {"info": dict(zip(("label", "notes"), described.get(n, ("", "")), strict=True))}
+        for n in names
     ]
 
 
 def column_names(value: Any, name: str, known: Iterable[str]) -> list[tuple[str, bool]]:
-    """Columns of ``fields`` or ``sort`` (``"a asc, b desc"`` or a list), checked, with desc."""
-    clauses = as_list(value, name) if not isinstance(value, str) else value.split(",")
-    if isinstance(value, str) and value.lstrip().startswith("["):
-        clauses = as_list(value, name)
+    """The columns of ``fields`` or ``sort`` (``"a, b desc"`` or a list), checked; True: desc."""
+    listed = not isinstance(value, str) or value.lstrip().startswith("[")
     found, columns = [], set(known)
-    for clause in (str(c).strip() for c in clauses):
-        match = _SORT_COLUMN.fullmatch(clause)
-        if not clause:
+    for item in as_list(value, name) if listed else value.split(","):
+        if not str(item).strip():
             continue
-        column = match.group(1) if match else ""
+        match = _SORT_COLUMN.fullmatch(str(item).strip())
+        column = match.group(1) if match else str(item)
         column = column[1:-1].replace('""', '"') if column.startswith('"') else column
         if match is None or column not in columns:
-            raise InvalidInput(f"{name}: no column {clause!r}", details={"field": name})
+            raise _invalid(name, f"no column {str(item).strip()!r}")
         found.append((column, (match.group(2) or "").lower() == "desc"))
     return found
 
 
 def plain(value: Any) -> Any:
-    """A record value as JSON: times as ISO text, no NaN."""
+    """A record value as JSON: times as ISO text, decimals as numbers, NaN as null."""
     if isinstance(value, datetime | date | time):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+    if isinstance(value, Decimal | float):
+        return float(value) if math.isfinite(value) else None
+    return value if value is None or isinstance(value, str | int | bool) else str(value)
 
 
 def records(names: list[str], rows: list[tuple[Any, ...]], records_format: str) -> Any:
@@ -699,35 +587,19 @@ def records(names: list[str], rows: list[tuple[Any, ...]], records_format: str) 
         return [dict(zip(names, map(plain, row), strict=True)) for row in rows]
     if records_format == "lists":
         return [[plain(v) for v in row] for row in rows]
-    if records_format in {"csv", "tsv"}:
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter="," if records_format == "csv" else "\t")
-        writer.writerows([["" if v is None else plain(v) for v in row] for row in rows])
-        return out.getvalue()
-    raise InvalidInput(
-        "records_format must be objects, lists, csv or tsv", details={"field": "records_format"}
-    )
+    if records_format not in {"csv", "tsv"}:
+        raise _invalid("records_format", "must be objects, lists, csv or tsv")
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="," if records_format == "csv" else "\t")
+    writer.writerows([["" if v is None else plain(v) for v in row] for row in rows])
+    return out.getvalue()
 
 
 def sql_type(values: Iterable[Any]) -> str:
     """The DataStore type of a result column, from its first non-null value."""
-    for value in values:
-        for kind, name in (
-            (bool, "bool"),
-            (int, "int8"),
-            (float, "float8"),
-            (Decimal, "numeric"),
-            (datetime, "timestamp"),
-            (date, "date"),
-        ):
-            if isinstance(value, kind):
-                return name
-        if value is not None:
-            return "text"
-    return "text"
+    return next((SQL_TYPES.get(type(v), "text") for v in values if v is not None), "text")
 
 
 def literal(value: Any) -> str:
     """A value as a SQL string literal (the engine casts it to the column's type)."""
-    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    return "'" + text.replace("'", "''") + "'"
+    return "'" + scalar(value).replace("'", "''") + "'"

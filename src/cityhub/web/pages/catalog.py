@@ -96,7 +96,9 @@ def catalog_view(
     entries = []
     for dataset in result.datasets:
         version = latest.get(dataset.id)
-        state = catalog.timeliness(dataset.update_cycle, version and version.created_at, now)
+        state = catalog.timeliness(
+            dataset.update_cycle, version.created_at if version else None, now
+        )
         entries.append(Entry(dataset, version, state.on_time))
     departments = {d.code: d for d in auth.list_departments(db, actor)}
     facets = {

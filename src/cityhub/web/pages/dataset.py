@@ -123,6 +123,12 @@ def preview(
     )
 
 
+def preview_of(pool: Pool, actor: Actor, name: str, form: RowsFilter) -> Preview:
+    """The preview of the dataset called ``name``, for the actor."""
+    dataset = catalog.get_dataset(pool.db, actor, name)
+    return preview(pool, actor, dataset, catalog.list_versions(pool.db, actor, name), form)
+
+
 @dataclass(frozen=True)
 class Chart:
     """Counts of one column's values (top values) or of numeric ranges (a histogram)."""
@@ -150,54 +156,53 @@ def _number(value: float) -> str:
     return f"{value + 0.0:.6g}"
 
 
+def _top_values(pool: Pool, actor: Actor, table: str, column: dict[str, str]) -> Chart:
+    col = quote(column["name"])
+    sql = (
+        f"SELECT {col} AS v, count(*) AS n FROM {table} "
+        f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP_VALUES}"
+    )
+    rows = run_sql(pool, actor, sql).rows
+    labels = [None if v is None else str(v) for v, _ in rows]
+    return Chart(column["name"], column["label"], "top", labels, [int(n) for _, n in rows])
+
+
+def _histogram(pool: Pool, actor: Actor, table: str, column: dict[str, str]) -> Chart:
+    x = f"CAST({quote(column['name'])} AS DOUBLE)"
+    sql = (
+        f"WITH b AS (SELECT min({x}) AS lo, max({x}) AS hi FROM {table}) "
+        f"SELECT least(floor(({x} - lo) * {BINS} / nullif(hi - lo, 0)), {BINS - 1}) AS k, "
+        f"count(*) AS n, min(lo) AS lo, min(hi) AS hi FROM {table}, b "
+        f"WHERE {x} IS NOT NULL GROUP BY 1 ORDER BY 1"
+    )
+    rows = run_sql(pool, actor, sql).rows
+    labels: list[str | None] = []
+    if not rows:
+        return Chart(column["name"], column["label"], "histogram", labels, [])
+    lo, hi = float(rows[0][2]), float(rows[0][3])
+    if rows[0][0] is None:  # every value is the same: one bar
+        return Chart(column["name"], column["label"], "histogram", [_number(lo)], [int(rows[0][1])])
+    width = (hi - lo) / BINS
+    counts = {int(k): int(n) for k, n, _, _ in rows}
+    labels += [f"{_number(lo + i * width)}–{_number(lo + (i + 1) * width)}" for i in range(BINS)]
+    values = [counts.get(i, 0) for i in range(BINS)]
+    return Chart(column["name"], column["label"], "histogram", labels, values)
+
+
 def column_chart(pool: Pool, actor: Actor, name: str, wanted: str) -> Chart | None:
-    """The chart of column ``wanted`` (or the first chartable one) over the newest version."""
+    """The chart of column ``wanted`` (or the first chartable one) over the newest version.
+
+    Text, dates and flags: the most frequent values; numbers: a histogram. The counts run in the
+    SQL sandbox under the viewer's own rights, so they see what the viewer may read, masked alike.
+    """
     dataset = catalog.get_dataset(pool.db, actor, name)
     versions = catalog.list_versions(pool.db, actor, name)
     choices = chart_columns(dataset, versions[0]) if versions else []
     column = next((c for c in choices if c["name"] == wanted), choices[0] if choices else None)
     if column is None:
         return None
-    col, table = quote(column["name"]), quote(dataset.name)
-    if column["type"] not in NUMERIC:
-        sql = (
-            f"SELECT {col} AS v, count(*) AS n FROM {table} "
-            f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP_VALUES}"
-        )
-        rows = run_sql(pool, actor, sql).rows
-        return Chart(
-            column["name"],
-            column["label"],
-            "top",
-            [_text(v) for v, _ in rows],
-            [n for _, n in rows],
-        )
-    sql = (
-        f"WITH b AS (SELECT min({col}) AS lo, max({col}) AS hi FROM {table}) "
-        f"SELECT least(floor(({col} - lo) * {BINS} / nullif(hi - lo, 0)), {BINS - 1}) AS k, "
-        f"count(*) AS n, min(lo) AS lo, min(hi) AS hi FROM {table}, b "
-        f"WHERE {col} IS NOT NULL GROUP BY 1 ORDER BY 1"
-    )
-    rows = run_sql(pool, actor, sql).rows
-    if not rows:
-        return Chart(column["name"], column["label"], "histogram", [], [])
-    lo, hi = float(rows[0][2]), float(rows[0][3])
-    if rows[0][0] is None:  # every value the same
-        return Chart(column["name"], column["label"], "histogram", [_number(lo)], [int(rows[0][1])])
-    width = (hi - lo) / BINS
-    counts = {int(k): int(n) for k, n, _, _ in rows}
-    labels = [f"{_number(lo + i * width)}–{_number(lo + (i + 1) * width)}" for i in range(BINS)]
-    return Chart(
-        column["name"],
-        column["label"],
-        "histogram",
-        labels,
-        [counts.get(i, 0) for i in range(BINS)],
-    )
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
+    count = _histogram if column["type"] in NUMERIC else _top_values
+    return count(pool, actor, quote(dataset.name), column)
 
 
 def dataset_context(
@@ -207,7 +212,9 @@ def dataset_context(
     dataset = catalog.get_dataset(pool.db, actor, name)
     versions = catalog.list_versions(pool.db, actor, name)
     latest = versions[0] if versions else None
-    state = catalog.timeliness(dataset.update_cycle, latest and latest.created_at, utcnow())
+    state = catalog.timeliness(
+        dataset.update_cycle, latest.created_at if latest else None, utcnow()
+    )
     rows = preview(pool, actor, dataset, versions, form)
     older = form.version is not None and latest is not None and form.version != latest.number
     suffix = f"&version={form.version}" if older else ""
@@ -262,10 +269,7 @@ def dataset_rows(
     offset: int = 0,
 ) -> HTMLResponse:
     """The preview alone (for htmx): a filtered page of rows, or the message why not."""
-    dataset = catalog.get_dataset(pool.db, actor, name)
-    versions = catalog.list_versions(pool.db, actor, name)
-    form = RowsFilter(version, column, op, value, max(0, offset))
-    rows = preview(pool, actor, dataset, versions, form)
+    rows = preview_of(pool, actor, name, RowsFilter(version, column, op, value, max(0, offset)))
     status = 400 if rows.error else 200
     return render(request, "_rows.html", {"preview": rows}, status=status)
 
