@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from cityhub import audit, auth
+from cityhub import audit, auth, catalog
 from cityhub.db import Database
 
 
@@ -17,6 +17,7 @@ class Holdings:
     departments_by_kind: dict[str, int]
     users: int
     audit_events: int
+    datasets: int
 
 
 def holdings(db: Database) -> Holdings:
@@ -30,4 +31,5 @@ def holdings(db: Database) -> Holdings:
         },
         users=auth.count_users(db),
         audit_events=audit.count_events(db),
+        datasets=catalog.count_datasets(db),
     )

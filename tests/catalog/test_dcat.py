@@ -32,8 +32,6 @@ BASE = "http://testserver"
 pytestmark = [
     # rdflib 7.6's JSON-LD parser builds a ConjunctiveGraph internally and warns about itself.
     pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning"),
-    # Engine.stream warns under duckdb 2 (a copy of the rows); the fix belongs to engine.py.
-    pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning"),
 ]
 
 

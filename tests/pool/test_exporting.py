@@ -16,8 +16,10 @@ import pytest
 from cityhub import audit, auth, catalog
 from cityhub.auth import Role
 from cityhub.catalog import ColumnChange, PersonalKind
+from cityhub.config import Settings
 from cityhub.db import Database
 from cityhub.errors import InvalidInput, NotFound, PermissionDenied
+from cityhub.pool import exporting
 from cityhub.pool.exporting import Export, export_dataset, file_title
 from cityhub.pool.ingest import ingest
 from cityhub.pool.service import Pool
@@ -25,7 +27,6 @@ from cityhub.query.rows import Filter
 
 # Engine.stream reads through a DB-API cursor, for which duckdb 2 warns that it copies the rows;
 # the fix (cursor.sql(...).to_arrow_reader()) belongs to engine.py.
-pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
 
 OWNER = auth.Actor(1, "scjgj.analyst", Role.ANALYST, "SCJGJ", "10.0.0.1")
 OTHER = auth.Actor(2, "slj.analyst", Role.ANALYST, "SLJ", "10.0.0.2")
@@ -205,8 +206,12 @@ def test_exports_and_refusals_are_audited(pool: Pool, db: Database, firms: str) 
     }
 
 
-def test_chunks_close_their_file(pool: Pool, firms: str) -> None:
+def test_chunks_close_their_file(
+    pool: Pool, firms: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exporting, "SPOOL_BYTES", 16)  # spill to disk at once
     export = export_dataset(pool, OWNER, firms)
+    assert list((settings.data_dir / "exports").iterdir()) == []  # an unnamed file: no leftovers
     assert export.chunks.size == len(_body(export))
     assert list(export.chunks) == []
     export.chunks.close()  # a second close is harmless

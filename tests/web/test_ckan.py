@@ -190,6 +190,36 @@ def test_envelopes_and_raw_http(
     assert denied.json()["error"]["message"].startswith("Access denied: ")
 
 
+FQ_CASES = [
+    ("organization:slj OR organization:nyncj", ["farms", "permits", "water"]),
+    ("+organization:slj -res_format:CSV", ["permits"]),
+    ('tags:("河道" OR 海) capacity:public', ["water"]),
+    ("(name:farms OR name:water) -organization:nyncj", ["water"]),
+    ("metadata_created:[* TO 2000-01-01T00:00:00Z]", []),
+    ("dataset_type:dataset extras_open_type:conditional", ["permits"]),
+]
+
+
+def test_fq_reads_solr_terms(
+    client: TestClient, water: catalog.Dataset, tokens: dict[str, str]
+) -> None:
+    headers = {"Authorization": tokens["admin"]}
+    for fq, names in FQ_CASES:
+        params = {"fq": fq, "include_private": "true", "sort": "name asc"}
+        found = client.get("/api/3/action/package_search", params=params, headers=headers)
+        assert [p["name"] for p in found.json()["result"]["results"]] == names, fq
+    rows = client.get(
+        "/api/3/action/datastore_search",
+        params={"resource_id": "water", "filters": '{"站名": "聊城站"}', "records_format": "lists"},
+    )
+    assert rows.json()["result"]["records"] == [["聊城站", 32.5]]
+    as_csv = client.post(
+        "/api/3/action/datastore_search",
+        json={"resource_id": water.resource_uuid, "sort": "水位", "records_format": "csv"},
+    )
+    assert as_csv.json()["result"]["records"] == "临清站,30.1\n聊城站,32.5\n"
+
+
 def test_ckanapi_reads_the_catalogue(
     live_server: str, water: catalog.Dataset, tokens: dict[str, str]
 ) -> None:
@@ -285,6 +315,11 @@ def test_ckanapi_publishes_and_reads_rare_characters(
             "monthly",
             "population",
         )
+        # ckanapi load's round trip: show, change, update with the whole dict.
+        updated = steward.action.package_update(**shown | {"title": "居民名册（2026）"})
+        kept = ("notes", "extras", "tags", "groups", "private", "owner_org", "license_id")
+        assert updated["title"] == "居民名册（2026）"
+        assert {k: updated[k] for k in kept} == {k: shown[k] for k in kept}
 
         # ckanapi's CLI sends a file as KEY@PATH; KEY=@PATH would send the text "@PATH".
         upload = ("package_id=residents", f"upload@{path}")
@@ -323,6 +358,9 @@ def test_ckanapi_publishes_and_reads_rare_characters(
         with ckanapi.RemoteCKAN(live_server, apikey=tokens[role]) as reader:
             found = reader.action.datastore_search(resource_id=rid, sort="身份证号")
             assert [r["姓名"] for r in found["records"]] == expected
+            # q searches what the reader sees: a masked name cannot be probed.
+            probe = reader.action.datastore_search(resource_id=rid, q="镕")
+            assert probe["total"] == (role == "analyst")
 
 
 def test_errors_reach_ckanapi_as_its_exceptions(

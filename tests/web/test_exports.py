@@ -19,7 +19,6 @@ from cityhub.pool.service import Pool
 from tests.conftest import People, token_for
 
 # Engine.stream warns under duckdb 2 (a copy of the rows); the fix belongs to engine.py.
-pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
 
 ROLES = ("public", "analyst", "steward", "admin")
 WATER = "站名,水位,联系人\n聊城站,32.5,张三\n临清站,=HYPERLINK(1),李四\n"

@@ -133,9 +133,9 @@ class Engine:
         self._ensure(relations)
         cursor = self._base.cursor()
         try:
-            reader: pa.RecordBatchReader = cursor.execute(sql, list(params)).to_arrow_reader(
-                batch_rows
-            )
+            # A relation streams; an executed DB-API cursor would hold the whole result first.
+            relation = cursor.sql(sql, params=list(params))
+            reader: pa.RecordBatchReader = relation.to_arrow_reader(batch_rows)
         except duckdb.Error as exc:
             cursor.close()
             raise InvalidInput(

@@ -10,6 +10,7 @@ and the writers convert a few thousand rows at a time.
 
 from __future__ import annotations
 
+import io
 import re
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -136,7 +137,7 @@ def export_dataset(
             _audit(pool, actor, source, audit.Outcome.FAILURE, details | {"error": exc.message})
         raise
     _audit(pool, actor, source, audit.Outcome.SUCCESS, details)
-    size = spool.tell()
+    size = spool.seek(0, io.SEEK_END)  # the writers need not leave the position at the end
     spool.seek(0)
     extension = EXPORT_FORMATS[fmt].extension
     media_type = CSV_MEDIA_TYPES[codec] if fmt == "csv" else EXPORT_FORMATS[fmt].media_type

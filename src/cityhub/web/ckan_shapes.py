@@ -434,7 +434,7 @@ def split_q(q: str) -> tuple[str, Query]:
     """The free text of a ``q`` and its field terms (``水位 tags:河道``)."""
     words: list[str] = []
     terms: list[tuple[Term, ...]] = []
-    for token in [] if q.strip() in {"*", "*:*"} else _tokens(q):
+    for token in [t for t in _tokens(q) if t not in {"*", "*:*"}]:
         match = _FIELD_TERM.fullmatch(token.lstrip("+-"))
         field = match.group(1) if match else ""
         if match and field in TEXT_FIELDS:
@@ -590,7 +590,9 @@ def records(names: list[str], rows: list[tuple[Any, ...]], records_format: str) 
     if records_format not in {"csv", "tsv"}:
         raise _invalid("records_format", "must be objects, lists, csv or tsv")
     out = io.StringIO()
-    writer = csv.writer(out, delimiter="," if records_format == "csv" else "\t")
+    writer = csv.writer(
+        out, delimiter="," if records_format == "csv" else "\t", lineterminator="\n"
+    )
     writer.writerows([["" if v is None else plain(v) for v in row] for row in rows])
     return out.getvalue()
 

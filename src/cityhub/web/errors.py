@@ -58,7 +58,9 @@ def status_of(error: CityhubError) -> int:
 def wants_json(request: Request) -> bool:
     """JSON for the API and machine endpoints, HTML for pages."""
     path = request.url.path
-    return path.startswith("/api") or path in {"/healthz", "/openapi.json"}
+    return (
+        path.startswith("/api") or path.endswith(".jsonld") or path in {"/healthz", "/openapi.json"}
+    )
 
 
 def envelope(code: str, message: str, details: Any = None) -> dict[str, Any]:

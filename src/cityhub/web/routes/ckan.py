@@ -23,6 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
+from starlette.exceptions import HTTPException
 
 from cityhub import auth, catalog
 from cityhub.catalog.search import MAX_ROWS
@@ -50,7 +51,12 @@ DEFAULT_SORT = "score desc, metadata_modified desc"
 DATASTORE_MAX = 32_000
 SITE_TITLE = "聊城城市数据平台"
 # The parameter a validation error without a field of its own is reported under.
-MAIN_PARAMETER = {"datastore_search_sql": "sql", "resource_create": "upload"}
+MAIN_PARAMETER = {
+    "datastore_search_sql": "sql",
+    "datastore_search": "filters",
+    "resource_create": "upload",
+    "package_create": "name",
+}
 ROW_PARAMETERS = {"_sort": "sort", "_select": "fields", "limit": "limit"}
 
 
@@ -124,7 +130,10 @@ async def _request_data(request: Request, reads: bool) -> tuple[dict[str, Any], 
     if request.headers.get("content-type", "").startswith(
         ("multipart/form-data", "application/x-www-form-urlencoded")
     ):
-        form = await request.form()
+        try:
+            form = await request.form()
+        except HTTPException as exc:  # a broken multipart body
+            raise ValueError(str(exc.detail)) from None
         return _mixed(form.multi_items()), form
     body = await request.body()
     if not body.strip():

@@ -7,7 +7,7 @@
   var data = JSON.parse(source.textContent);
   var chart = window.echarts.init(node, null, { renderer: "svg" });
   chart.setOption({
-    tooltip: {},
+    tooltip: { renderMode: "richText" },  // the HTML tooltip sets inline styles, which the CSP forbids
     grid: { left: 40, right: 16, top: 16, bottom: 32 },
     xAxis: { type: "category", data: data.labels },
     yAxis: { type: "value", minInterval: 1 },
