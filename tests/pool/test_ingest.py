@@ -202,3 +202,18 @@ def test_killed_ingest_leaves_the_dataset_as_it_was(
     # The next ingest builds on the recorded version, not on what the killed one left behind.
     load(pool, write(tmp_path / "c.csv", "no,name\n2,乙\n"))
     assert rows_of(pool, "legal-entities") == [(1, "甲"), (2, "乙")]
+
+
+def test_a_type_change_iceberg_cannot_make_is_refused_clearly(
+    pool: Pool, entities: catalog.Dataset, tmp_path: Path
+) -> None:
+    load(pool, write(tmp_path / "a.csv", "no,name\n1,甲\n"))
+    # The steward declares the integer column text; Iceberg cannot turn a long into a string.
+    as_text = catalog.ColumnChange("no", type=catalog.ColumnType.STRING)
+    catalog.describe_columns(pool.db, SYSTEM, "legal-entities", [as_text])
+    with pytest.raises(InvalidInput) as error:
+        load(pool, write(tmp_path / "b.csv", "no,name\nA-2,乙\n"))
+    assert error.value.details["reason"] == "schema_change"
+    assert "no" in error.value.message
+    assert rows_of(pool, "legal-entities") == [(1, "甲")]
+    assert len(catalog.list_versions(pool.db, SYSTEM, "legal-entities")) == 1

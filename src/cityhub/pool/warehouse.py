@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from pyiceberg.catalog.sql import SqlCatalog
-from pyiceberg.exceptions import NoSuchTableError
+from pyiceberg.exceptions import NoSuchTableError, ValidationError
 from pyiceberg.expressions import AlwaysTrue
 from pyiceberg.table import Table
 
@@ -107,7 +107,7 @@ class Warehouse:
                 try:
                     with transaction.update_schema() as update:
                         update.union_by_name(schema)
-                except ValueError as exc:
+                except (ValueError, ValidationError) as exc:
                     raise InvalidInput(
                         f"the file's columns do not fit the dataset's earlier versions: {exc}",
                         details={"reason": "schema_change", "detail": str(exc)},
