@@ -8,18 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from cityhub.config import Settings
 from cityhub.db import Database
-from cityhub.web import create_app
 from tests.conftest import ADMIN_PASSWORD
 
 CHROMIUM = os.environ.get("CITYHUB_CHROMIUM", "/usr/bin/chromium")
@@ -44,30 +38,6 @@ def _require_chromium() -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(reason)
     pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def live_server(settings: Settings, db: Database) -> Iterator[str]:
-    """The app served over real HTTP by uvicorn in a thread."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, db), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture

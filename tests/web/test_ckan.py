@@ -6,19 +6,14 @@ A few checks use raw HTTP to pin CKAN's exact envelopes, which ckanapi hides.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import ckanapi  # type: ignore[import-untyped]  # ships no type information
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from cityhub import auth, catalog
@@ -26,7 +21,6 @@ from cityhub.config import Settings
 from cityhub.db import Database
 from cityhub.pool.ingest import ingest
 from cityhub.pool.service import Pool
-from cityhub.web import create_app
 from tests.conftest import PASSWORD, People
 
 CKANAPI = str(Path(sys.executable).with_name("ckanapi"))
@@ -41,30 +35,6 @@ RESOURCE_KEYS = {
     "id", "position", "name", "description", "format", "mimetype", "size", "hash", "created",
     "last_modified", "url", "resource_type",
 }  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def live_server(settings: Settings, db: Database) -> Iterator[str]:
-    """The app served over real HTTP by uvicorn in a thread (as in test_browser)."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, db), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ column's type here and bound as parameters, never spliced into the SQL.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +26,8 @@ OPERATORS = {
     "isnull": "IS NULL",
 }
 MAX_LIMIT = 10_000
+# Parameters of the row API that are not filters.
+RESERVED = frozenset({"version", "_sort", "_select", "_limit", "_offset", "_format"})
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,30 @@ def parse_filter(key: str, value: str) -> Filter:
             details={"parameter": key},
         )
     return Filter(column, op, value)
+
+
+def row_query_from(
+    params: Iterable[tuple[str, str]],
+    *,
+    sort: str = "",
+    select: str = "",
+    limit: int = 100,
+    offset: int = 0,
+    version: int | None = None,
+) -> RowQuery:
+    """A query from the row API's parameters, the same for the API and the dataset page.
+
+    Each ``(key, value)`` pair whose key is not ``RESERVED`` is a ``column__op=value`` filter;
+    ``sort`` and ``select`` are comma-separated column lists (``-`` before a column: descending).
+    """
+    return RowQuery(
+        filters=tuple(parse_filter(key, value) for key, value in params if key not in RESERVED),
+        sort=tuple(s for s in sort.split(",") if s),
+        select=tuple(s for s in select.split(",") if s),
+        limit=limit,
+        offset=offset,
+        version=version,
+    )
 
 
 def _convert(value: str, kind: ColumnType, where: str) -> Any:

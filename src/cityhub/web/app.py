@@ -13,7 +13,7 @@ from cityhub import __version__
 from cityhub.config import Settings
 from cityhub.db import Database
 from cityhub.pool.service import Pool
-from cityhub.web import errors
+from cityhub.web import ckan, errors
 from cityhub.web.csrf import CSRF_COOKIE, new_nonce
 from cityhub.web.deps import secure_cookies
 from cityhub.web.pages import audit as audit_pages
@@ -22,7 +22,7 @@ from cityhub.web.pages import catalog as catalog_pages
 from cityhub.web.pages import dataset as dataset_pages
 from cityhub.web.pages import departments as department_pages
 from cityhub.web.pages import docs, home
-from cityhub.web.routes import accounts, ckan, datasets, dcat, exports, health, sql, tokens
+from cityhub.web.routes import accounts, datasets, dcat, exports, health, sql, tokens
 from cityhub.web.routes import audit as audit_routes
 from cityhub.web.routes import auth as auth_routes
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from cityhub import catalog
@@ -17,7 +17,7 @@ from cityhub.db import utcnow
 from cityhub.errors import InvalidInput, NotFound, PermissionDenied
 from cityhub.pool.engine import quote
 from cityhub.pool.service import Pool, RowsPage, read_rows, run_sql
-from cityhub.query.rows import OPERATORS, RowQuery, parse_filter
+from cityhub.query.rows import OPERATORS, row_query_from
 from cityhub.web.deps import PageActor, PoolDep
 from cityhub.web.pages.render import render
 
@@ -53,6 +53,24 @@ class RowsFilter:
             pairs += [("column", self.column), ("op", self.op), ("value", self.value)]
         at = self.offset if offset is None else offset
         return urlencode(pairs + ([("offset", at)] if at else []))
+
+    def filters(self) -> list[tuple[str, str]]:
+        """The condition as the row API's ``column__op=value`` pair, if there is one."""
+        return [(f"{self.column}__{self.op}", self.value)] if self.column else []
+
+
+def rows_filter(
+    version: int | None = None,
+    column: str = "",
+    op: str = "eq",
+    value: str = "",
+    offset: int = 0,
+) -> RowsFilter:
+    """The preview form from the query string (a negative offset is 0)."""
+    return RowsFilter(version, column, op, value, max(0, offset))
+
+
+RowsFilterDep = Annotated[RowsFilter, Depends(rows_filter)]
 
 
 @dataclass(frozen=True)
@@ -104,8 +122,9 @@ def preview(
     if not versions:
         return base
     try:
-        filters = (parse_filter(f"{form.column}__{form.op}", form.value),) if form.column else ()
-        query = RowQuery(filters, limit=PREVIEW_ROWS, offset=form.offset, version=form.version)
+        query = row_query_from(
+            form.filters(), limit=PREVIEW_ROWS, offset=form.offset, version=form.version
+        )
         page = read_rows(pool, actor, dataset.name, query)
     except PermissionDenied:
         return Preview(dataset, form, columns, denied=_denial(actor, dataset))
@@ -244,32 +263,19 @@ def dataset_page(
     name: str,
     pool: PoolDep,
     actor: PageActor,
-    version: int | None = None,
-    column: str = "",
-    op: str = "eq",
-    value: str = "",
-    offset: int = 0,
+    form: RowsFilterDep,
     chart: str = "",
 ) -> HTMLResponse:
     """The catalogue entry and, where the viewer may read it, a preview of the rows."""
-    form = RowsFilter(version, column, op, value, max(0, offset))
     return render(request, "dataset.html", dataset_context(pool, actor, name, form, chart))
 
 
 @router.get("/datasets/{name}/rows", response_class=HTMLResponse)
 def dataset_rows(
-    request: Request,
-    name: str,
-    pool: PoolDep,
-    actor: PageActor,
-    version: int | None = None,
-    column: str = "",
-    op: str = "eq",
-    value: str = "",
-    offset: int = 0,
+    request: Request, name: str, pool: PoolDep, actor: PageActor, form: RowsFilterDep
 ) -> HTMLResponse:
     """The preview alone (for htmx): a filtered page of rows, or the message why not."""
-    rows = preview_of(pool, actor, name, RowsFilter(version, column, op, value, max(0, offset)))
+    rows = preview_of(pool, actor, name, form)
     status = 400 if rows.error else 200
     return render(request, "_rows.html", {"preview": rows}, status=status)
 

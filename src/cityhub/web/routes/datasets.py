@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from cityhub import catalog
 from cityhub.pool import ingest as ingesting
 from cityhub.pool.service import read_rows
-from cityhub.query.rows import RowQuery, parse_filter
+from cityhub.query.rows import row_query_from
 from cityhub.web.catalog_schemas import (
     ColumnUpdate,
     DatasetCreate,
@@ -28,8 +28,6 @@ from cityhub.web.schemas import ERROR_RESPONSES
 from cityhub.web.uploads import saved_upload
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"], responses=ERROR_RESPONSES)
-
-RESERVED = {"version", "_sort", "_select", "_limit", "_offset", "_format"}
 
 
 def _public(db: DatabaseDep, dataset: catalog.Dataset) -> DatasetPublic:
@@ -161,15 +159,10 @@ def read_dataset_rows(
     _offset: int = 0,
 ) -> RowsPublic:
     """Rows with filters ``column__op=value`` (eq ne lt lte gt gte in like isnull), sort, paging."""
-    filters = tuple(
-        parse_filter(key, value)
-        for key, value in request.query_params.multi_items()
-        if key not in RESERVED
-    )
-    query = RowQuery(
-        filters=filters,
-        sort=tuple(s for s in _sort.split(",") if s),
-        select=tuple(s for s in _select.split(",") if s),
+    query = row_query_from(
+        request.query_params.multi_items(),
+        sort=_sort,
+        select=_select,
         limit=_limit,
         offset=_offset,
         version=version,
