@@ -149,3 +149,17 @@ def test_large_export_is_streamed(
     data = b"".join(chunks)
     assert data.count(b"\r\n") == rows + 1
     assert data.endswith(f"{rows - 1},站点{rows - 1}\r\n".encode())
+
+
+def test_row_api_pages_as_csv(
+    client: TestClient, water: None, headers: dict[str, dict[str, str]]
+) -> None:
+    response = client.get(
+        "/api/datasets/water/rows",
+        params={"_format": "csv", "_limit": 5},
+        headers=headers["steward"],
+    )
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = _rows(response.content)
+    assert len(rows) == 1 + min(5, len(WATER.splitlines()) - 1)
+    assert rows[0] == WATER.splitlines()[0].split(",")

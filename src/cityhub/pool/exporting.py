@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO, NamedTuple, cast
 
+import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+
 from cityhub import audit
 from cityhub.auth import Actor
 from cityhub.catalog import ColumnType
@@ -30,7 +32,7 @@ from cityhub.pool.export import (
     write_parquet,
     write_xlsx,
 )
-from cityhub.pool.service import Pool, Readable, readable
+from cityhub.pool.service import Pool, Readable, RowsPage, readable
 from cityhub.query import rows as row_query
 
 SPOOL_BYTES = 8 << 20
@@ -197,3 +199,13 @@ def _audit(
         outcome=outcome,
         details=details,
     )
+
+
+def page_csv(page: RowsPage) -> bytes:
+    """One page of the row API as CSV (UTF-8 with BOM), through the same writer as exports."""
+    table = pa.Table.from_pylist([dict(zip(page.columns, row, strict=True)) for row in page.rows])
+    if not page.rows:
+        table = pa.table({name: pa.array([], pa.string()) for name in page.columns})
+    out = io.BytesIO()
+    write_csv(table.to_batches(), out, schema=table.schema)
+    return out.getvalue()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from cityhub import catalog
 from cityhub.pool import ingest as ingesting
+from cityhub.pool.exporting import page_csv
 from cityhub.pool.service import read_rows
 from cityhub.query.rows import row_query_from
 from cityhub.web.catalog_schemas import (
@@ -146,7 +147,7 @@ async def upload_version(
     return await run_in_threadpool(work)
 
 
-@router.get("/{name}/rows")
+@router.get("/{name}/rows", response_model=RowsPublic)
 def read_dataset_rows(
     name: str,
     request: Request,
@@ -157,8 +158,12 @@ def read_dataset_rows(
     _select: str = "",
     _limit: int = 100,
     _offset: int = 0,
-) -> RowsPublic:
-    """Rows with filters ``column__op=value`` (eq ne lt lte gt gte in like isnull), sort, paging."""
+    _format: Literal["json", "csv"] = "json",
+) -> RowsPublic | Response:
+    """Rows with filters ``column__op=value`` (eq ne lt lte gt gte in like isnull), sort, paging.
+
+    ``_format=csv`` gives the same page as CSV (UTF-8 with BOM, formula cells neutralised).
+    """
     query = row_query_from(
         request.query_params.multi_items(),
         sort=_sort,
@@ -168,6 +173,8 @@ def read_dataset_rows(
         version=version,
     )
     page = read_rows(pool, actor, name, query)
+    if _format == "csv":
+        return Response(page_csv(page), media_type="text/csv; charset=utf-8")
     return RowsPublic(
         dataset=page.dataset,
         version=page.version,
