@@ -27,6 +27,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("slj.steward", "水利局数据管理员(演示)", "SLJ", auth.Role.STEWARD),
     DemoUser("nyncj.steward", "农业农村局数据管理员(演示)", "NYNCJ", auth.Role.STEWARD),
     DemoUser("scjgj.steward", "市场监管局数据管理员(演示)", "SCJGJ", auth.Role.STEWARD),
+    DemoUser("gaj.steward", "公安局数据管理员(演示)", "GAJ", auth.Role.STEWARD),
     DemoUser("swenj.analyst", "水文局分析员(演示)", "SWENJ", auth.Role.ANALYST),
     DemoUser("fgw.analyst", "发展改革委分析员(演示)", "FGW", auth.Role.ANALYST),
 )
