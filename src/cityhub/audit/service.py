@@ -75,6 +75,27 @@ def record_alone(
         session.add(_event(actor, action, outcome, object_type, object_id, details))
 
 
+def deny(
+    db: Database,
+    actor: Actor,
+    action: str,
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record that ``action`` was refused, in a transaction of its own."""
+    record_alone(
+        db,
+        actor,
+        action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=Outcome.DENIED,
+        details=details,
+    )
+
+
 def require(
     db: Database,
     actor: Actor,
@@ -87,13 +108,12 @@ def require(
     """Check ``permission``; a refusal is audited as ``action`` with outcome ``denied``."""
     if actor.can(permission):
         return
-    record_alone(
+    deny(
         db,
         actor,
         action,
         object_type=object_type,
         object_id=object_id,
-        outcome=Outcome.DENIED,
         details={"permission": permission.value},
     )
     actor.require(permission)

@@ -137,13 +137,7 @@ def actor_for_token(db: Database, secret: str, client_address: str | None) -> Ac
             if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
                 token.last_used_at = now
             return actor_of(token.user, client_address)
-    audit.record_alone(
-        db,
-        Actor.public(client_address),
-        "auth.token",
-        outcome=audit.Outcome.DENIED,
-        details={"reason": reason},
-    )
+    audit.deny(db, Actor.public(client_address), "auth.token", details={"reason": reason})
     raise NotAuthenticated(f"the bearer token is {reason}", details={"reason": reason})
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from cityhub import audit
 from cityhub.auth import Actor
-from cityhub.catalog.datasets import _require_manage, dataset_by_name, search_text
+from cityhub.catalog.datasets import check_manage, dataset_by_name, search_text
 from cityhub.catalog.models import Dataset
 from cityhub.catalog.vocab import ColumnType, PersonalKind
 from cityhub.db import Database
@@ -34,7 +34,7 @@ def describe_columns(
     """Apply column changes; stewards of the owner department and admins. Audited."""
     with db.transaction() as session:
         entry = dataset_by_name(session, dataset)
-        _require_manage(db, actor, entry, "dataset.columns")
+        check_manage(db, actor, entry, "dataset.columns")
         by_name = {c.name: c for c in entry.columns}
         changed: dict[str, dict[str, object]] = {}
         for change in changes:

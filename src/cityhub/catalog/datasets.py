@@ -132,7 +132,7 @@ def update_dataset(db: Database, actor: Actor, name: str, patch: DatasetPatch) -
     """Change a dataset's catalogue fields; audited with what changed."""
     with db.transaction() as session:
         dataset = dataset_by_name(session, name)
-        _require_manage(db, actor, dataset, "dataset.update")
+        check_manage(db, actor, dataset, "dataset.update")
         changed: dict[str, object] = {}
         for f in fields(patch):
             value = getattr(patch, f.name)
@@ -168,17 +168,11 @@ def _spec_of(dataset: Dataset) -> DatasetSpec:
     )
 
 
-def _require_manage(db: Database, actor: Actor, dataset: Dataset, action: str) -> None:
+def check_manage(db: Database, actor: Actor, dataset: Dataset, action: str) -> None:
+    """Raise unless the actor may manage the dataset; a refusal is audited as ``action``."""
     if can_manage(actor, dataset):
         return
-    audit.record_alone(
-        db,
-        actor,
-        action,
-        object_type="dataset",
-        object_id=dataset.name,
-        outcome=audit.Outcome.DENIED,
-    )
+    audit.deny(db, actor, action, object_type="dataset", object_id=dataset.name)
     actor.require(Permission.DATASETS_PUBLISH)
     raise PermissionDenied(
         "only the owner department's stewards and admins manage this dataset",
@@ -212,5 +206,5 @@ def require_manage(db: Database, actor: Actor, name: str, action: str) -> Datase
     """The dataset, if the actor may manage it; a refusal is audited as ``action``."""
     with db.reading() as session:
         dataset = dataset_by_name(session, name)
-    _require_manage(db, actor, dataset, action)
+    check_manage(db, actor, dataset, action)
     return dataset

@@ -28,6 +28,18 @@ def granted_departments(session: Session, dataset_id: int) -> frozenset[str]:
     return frozenset(session.scalars(query))
 
 
+def granted_to(session: Session, department_code: str | None) -> frozenset[int]:
+    """Ids of the datasets on which ``department_code`` holds a grant."""
+    if department_code is None:
+        return frozenset()
+    query = (
+        select(SharingGrant.dataset_id)
+        .join(Department, SharingGrant.department_id == Department.id)
+        .where(Department.code == department_code)
+    )
+    return frozenset(session.scalars(query))
+
+
 def grant(db: Database, actor: Actor, dataset_name: str, department: str, note: str = "") -> None:
     """Let ``department`` read the dataset; granting twice is harmless."""
     audit.require(db, actor, Permission.GRANTS_MANAGE, "grant.create", object_id=dataset_name)

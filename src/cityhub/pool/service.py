@@ -94,14 +94,7 @@ def readable(pool: Pool, actor: Actor, name: str, version: int | None, action: s
         granted = catalog.granted_departments(session, dataset.id)
         chosen = catalog.version_of(session, dataset, version)
     if not catalog.can_read(actor, dataset, granted):
-        audit.record_alone(
-            db,
-            actor,
-            action,
-            object_type="dataset",
-            object_id=dataset.name,
-            outcome=audit.Outcome.DENIED,
-        )
+        audit.deny(db, actor, action, object_type="dataset", object_id=dataset.name)
         raise PermissionDenied(
             f"dataset {dataset.name!r} is not shared with your department ({dataset.share_type})",
             details={"dataset": dataset.name, "share_type": dataset.share_type},
