@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,14 +44,23 @@ class VersionRecord:
     notes: list[str] = field(default_factory=list)
 
 
+AlsoRecord = Callable[[Session, DatasetVersion], None]
+
+
 def record_version(
-    db: Database, actor: Actor, dataset_id: int, record: VersionRecord
+    db: Database,
+    actor: Actor,
+    dataset_id: int,
+    record: VersionRecord,
+    *,
+    also: AlsoRecord | None = None,
 ) -> DatasetVersion:
     """Make an ingested snapshot the dataset's newest version, and bring its columns up to date.
 
     Columns keep the labels, descriptions and personal-data flags stewards gave them; new columns
     are appended. Readers only ever see snapshots recorded here, so an ingest killed before this
-    commit leaves nothing visible.
+    commit leaves nothing visible. ``also`` writes what belongs to the version (its quality
+    report and quarantined rows, its lineage) in the same transaction, so both land or neither.
     """
     with db.transaction() as session:
         dataset = session.get(Dataset, dataset_id)
@@ -80,6 +90,9 @@ def record_version(
             created_by=actor.username,
         )
         session.add(version)
+        session.flush()
+        if also is not None:
+            also(session, version)
         dataset.updated_at = utcnow()
         dataset.search_text = search_text(dataset)
         audit.record(

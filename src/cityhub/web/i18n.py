@@ -1,4 +1,9 @@
-"""Message catalogs: every UI string lives in ``locales/<lang>.json``; Chinese is the default."""
+"""Message catalogs: UI strings live in ``locales/<lang>.json`` and ``locales/<area>/<lang>.json``.
+
+Each area of the platform (governance, sensing …) keeps its own catalog file beside the shared one,
+so that the files stay small; an id defined twice is a mistake and fails loudly. Chinese is the
+default.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +22,14 @@ LANGUAGE_COOKIE = "cityhub_lang"
 @cache
 def catalog(language: str) -> dict[str, str]:
     """The messages of one language, keyed by message id."""
-    with (LOCALES / f"{language}.json").open(encoding="utf-8") as handle:
-        messages: dict[str, str] = json.load(handle)
+    messages: dict[str, str] = {}
+    for path in [LOCALES / f"{language}.json", *sorted(LOCALES.glob(f"*/{language}.json"))]:
+        with path.open(encoding="utf-8") as handle:
+            part: dict[str, str] = json.load(handle)
+        twice = messages.keys() & part.keys()
+        if twice:
+            raise ValueError(f"{path}: message ids defined twice: {sorted(twice)}")
+        messages.update(part)
     return messages
 
 
