@@ -72,6 +72,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         admin_password=ADMIN_PASSWORD,
         login_max_failures=3,
         login_lockout_minutes=15,
+        derived_scheduler_seconds=0,  # no background refreshes unless a test starts them
     )
 
 

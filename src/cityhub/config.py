@@ -93,6 +93,31 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(
         default=10_240, ge=1, description="Largest file accepted by an upload, in megabytes."
     )
+    linking_memory_limit: str = Field(
+        default="8GB",
+        description=(
+            "Memory limit of one record-linking run's DuckDB (DuckDB syntax, e.g. 8GB); beyond it "
+            "the run spills to <data_dir>/tmp."
+        ),
+    )
+    derived_scheduler_seconds: int = Field(
+        default=60,
+        ge=0,
+        description=(
+            "Seconds between two looks of the web app for derived datasets due for a refresh; "
+            "0 switches the scheduler off (run `cityhub derived refresh --due` from cron instead)."
+        ),
+    )
+    sharing_response_working_days: int = Field(
+        default=10,
+        ge=1,
+        le=60,
+        description=(
+            "Working days an owner department has to answer a 有条件共享 request; 10 as "
+            "Shandong's rules set it (山东省电子政务和政务数据管理办法: 有关部门应当在10个工作日内"
+            "予以答复)."
+        ),
+    )
 
     @field_validator("log_level")
     @classmethod

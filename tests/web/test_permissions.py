@@ -3,7 +3,8 @@
 This module holds the kernel's and the catalogue's table. Each later area keeps its own table in
 ``tests/web/test_<area>_permissions.py`` (with the fixtures its endpoints need) and names it
 ``ENDPOINTS`` there, with ``PLACEHOLDERS`` (concrete path part → route template part) and
-``ELSEWHERE`` (routes whose rules are tested by other means); the coverage test below reads them all.
+``ELSEWHERE`` (routes whose rules are tested by other means); the coverage test below reads them
+all.
 """
 
 from __future__ import annotations

@@ -29,17 +29,24 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     DATASETS_PUBLISH = "datasets.publish"  # create datasets and upload versions (own department)
     GRANTS_MANAGE = "grants.manage"  # grant 有条件共享 datasets to departments
+    SHARING_REQUEST = "sharing.request"  # ask for a 有条件共享 dataset for the department
+    SHARING_DECIDE = "sharing.decide"  # approve or refuse requests (own department's datasets)
+    SHARING_OVERSEE = "sharing.oversee"  # every request, overdue ones, every department's figures
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PUBLIC: frozenset({Permission.DEPARTMENTS_READ}),
-    Role.ANALYST: frozenset({Permission.DEPARTMENTS_READ, Permission.TOKENS_OWN}),
+    Role.ANALYST: frozenset(
+        {Permission.DEPARTMENTS_READ, Permission.TOKENS_OWN, Permission.SHARING_REQUEST}
+    ),
     Role.STEWARD: frozenset(
         {
             Permission.DEPARTMENTS_READ,
             Permission.TOKENS_OWN,
             Permission.USERS_READ_OWN_DEPARTMENT,
             Permission.DATASETS_PUBLISH,
+            Permission.SHARING_REQUEST,
+            Permission.SHARING_DECIDE,
         }
     ),
     Role.ADMIN: frozenset(Permission),

@@ -4,7 +4,13 @@ The data itself lives in ``cityhub.pool``; the catalogue holds what describes it
 read it.
 """
 
-from cityhub.catalog.access import can_manage, can_read, can_see, masks_personal_data
+from cityhub.catalog.access import (
+    can_manage,
+    can_read,
+    can_see,
+    masks_personal_data,
+    readable_columns,
+)
 from cityhub.catalog.columns import ColumnChange, describe_columns
 from cityhub.catalog.datasets import (
     DatasetPatch,
@@ -15,17 +21,27 @@ from cityhub.catalog.datasets import (
     require_manage,
     update_dataset,
 )
-from cityhub.catalog.grants import grant, granted_departments, revoke
+from cityhub.catalog.grants import (
+    GrantedColumns,
+    grant,
+    grant_of,
+    granted_columns,
+    granted_departments,
+    revoke,
+    set_grant,
+)
 from cityhub.catalog.models import Dataset, DatasetColumn, DatasetVersion
 from cityhub.catalog.search import FACETS, SearchQuery, SearchResult, count_datasets, search
 from cityhub.catalog.timeliness import Timeliness, timeliness, timeliness_rate
 from cityhub.catalog.versions import (
     ColumnInfo,
+    ReadableSource,
     VersionRecord,
     diff_versions,
     latest_version,
     latest_versions,
     list_versions,
+    readable_sources,
     readable_versions,
     record_version,
     schema_diff,
@@ -53,8 +69,10 @@ __all__ = [
     "DatasetPatch",
     "DatasetSpec",
     "DatasetVersion",
+    "GrantedColumns",
     "OpenType",
     "PersonalKind",
+    "ReadableSource",
     "ResourceClass",
     "SearchQuery",
     "SearchResult",
@@ -73,17 +91,22 @@ __all__ = [
     "diff_versions",
     "get_dataset",
     "grant",
+    "grant_of",
+    "granted_columns",
     "granted_departments",
     "latest_version",
     "latest_versions",
     "list_versions",
     "masks_personal_data",
+    "readable_columns",
+    "readable_sources",
     "readable_versions",
     "record_version",
     "require_manage",
     "revoke",
     "schema_diff",
     "search",
+    "set_grant",
     "timeliness",
     "timeliness_rate",
     "update_dataset",

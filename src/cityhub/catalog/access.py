@@ -5,11 +5,15 @@
 - Data: the owner department always; other departments by share type — 无条件共享 all,
   有条件共享 those holding a grant, 不予共享 none; anyone, public included, when the dataset is
   无条件开放.
+- A grant may be limited to some columns: a reader who reads only through such a grant sees
+  those columns and no others.
 - Personal columns are masked for everyone outside the owner department.
 - Management (metadata, uploads): the owner department's stewards, and admins.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from cityhub.auth import Actor, Permission, Role
 from cityhub.catalog.models import Dataset
@@ -39,6 +43,22 @@ def can_read(actor: Actor, dataset: Dataset, granted_departments: frozenset[str]
     if dataset.share_type == ShareType.CONDITIONAL.value:
         return actor.department_code in granted_departments
     return False
+
+
+def readable_columns(
+    actor: Actor, dataset: Dataset, granted: Sequence[str] | None
+) -> frozenset[str] | None:
+    """The columns the actor may read (None: all), given the columns of its department's grant.
+
+    Only a reader who reads through a grant is limited by it: the owner, readers of 无条件共享
+    data and everyone reading 无条件开放 data see every column. Call it for readers only
+    (``can_read`` true).
+    """
+    if dataset.open_type == OpenType.OPEN.value or is_owner(actor, dataset):
+        return None
+    if dataset.share_type != ShareType.CONDITIONAL.value or granted is None:
+        return None
+    return frozenset(granted)
 
 
 def masks_personal_data(actor: Actor, dataset: Dataset) -> bool:

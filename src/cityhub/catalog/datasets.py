@@ -13,6 +13,7 @@ from cityhub import audit
 from cityhub.auth import Actor, Permission, Role
 from cityhub.auth.departments import department_by_code
 from cityhub.catalog.access import can_manage, can_see
+from cityhub.catalog.ceiling import check_ceiling
 from cityhub.catalog.models import Dataset
 from cityhub.catalog.vocab import (
     DataCategory,
@@ -143,6 +144,7 @@ def update_dataset(db: Database, actor: Actor, name: str, patch: DatasetPatch) -
                 changed[f.name] = {"from": getattr(dataset, f.name), "to": stored}
                 setattr(dataset, f.name, stored)
         merged = _check(_spec_of(dataset))
+        check_ceiling(dataset)  # a dataset made from others is never more open than they are
         dataset.title, dataset.keywords = merged.title, list(merged.keywords)
         dataset.updated_at = utcnow()
         dataset.search_text = search_text(dataset)

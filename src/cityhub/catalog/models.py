@@ -44,6 +44,8 @@ class Dataset(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The most open sharing allowed, set by what the dataset is made from (catalog/ceiling.py).
+    sharing_ceiling: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     department: Mapped[Department] = relationship(lazy="joined")
     columns: Mapped[list[DatasetColumn]] = relationship(
@@ -91,7 +93,12 @@ class DatasetVersion(Base):
 
 
 class SharingGrant(Base):
-    """Permission for a department to read a 有条件共享 dataset."""
+    """Permission for a department to read a 有条件共享 dataset: maybe some columns, maybe a while.
+
+    ``columns`` None means every column; ``expires_at`` None means no end. An expired grant stays
+    as a record but reads ignore it (compared with the clock at read time, so no job is needed).
+    ``request_id`` names the sharing request an approval made it from (None: granted directly).
+    """
 
     __tablename__ = "sharing_grants"
     __table_args__ = (UniqueConstraint("dataset_id", "department_id"),)
@@ -102,5 +109,9 @@ class SharingGrant(Base):
     granted_by: Mapped[str] = mapped_column(String(64))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
+    columns: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A string reference: the sharing package depends on the catalogue, never the other way.
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("sharing_requests.id"))
 
     department: Mapped[Department] = relationship(lazy="joined")

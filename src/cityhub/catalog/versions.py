@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from cityhub import audit
 from cityhub.auth import Actor
-from cityhub.catalog.access import can_read, can_see
+from cityhub.catalog.access import can_read, can_see, readable_columns
 from cityhub.catalog.datasets import get_dataset, search_text
-from cityhub.catalog.grants import granted_to
+from cityhub.catalog.grants import granted_columns
 from cityhub.catalog.models import Dataset, DatasetColumn, DatasetVersion
 from cityhub.db import Database, utcnow
 from cityhub.errors import NotFound
@@ -184,22 +184,38 @@ def version_of(session: Session, dataset: Dataset, number: int | None) -> Datase
     return version
 
 
-def readable_versions(db: Database, actor: Actor) -> list[tuple[Dataset, DatasetVersion]]:
-    """Every dataset the actor may read that has data, with its newest version."""
+@dataclass(frozen=True)
+class ReadableSource:
+    """A dataset the actor may read, its newest version, and the columns it may read (None: all)."""
+
+    dataset: Dataset
+    version: DatasetVersion
+    columns: frozenset[str] | None
+
+
+def readable_sources(db: Database, actor: Actor) -> list[ReadableSource]:
+    """Every dataset the actor may read that has data, with its newest version and columns."""
     # Three queries whatever the size of the catalogue: the SQL API asks this on every query.
     with db.reading() as session:
         visible = [
             d for d in session.scalars(select(Dataset).order_by(Dataset.name)) if can_see(actor, d)
         ]
-        granted = granted_to(session, actor.department_code)
+        grants = granted_columns(session, actor.department_code)
     newest = latest_versions(db, [d.id for d in visible])
     mine = frozenset({actor.department_code}) if actor.department_code else frozenset()
     return [
-        (dataset, newest[dataset.id])
+        ReadableSource(
+            dataset, newest[dataset.id], readable_columns(actor, dataset, grants.get(dataset.id))
+        )
         for dataset in visible
         if dataset.id in newest
-        and can_read(actor, dataset, mine if dataset.id in granted else frozenset())
+        and can_read(actor, dataset, mine if dataset.id in grants else frozenset())
     ]
+
+
+def readable_versions(db: Database, actor: Actor) -> list[tuple[Dataset, DatasetVersion]]:
+    """Every dataset the actor may read that has data, with its newest version."""
+    return [(source.dataset, source.version) for source in readable_sources(db, actor)]
 
 
 def schema_diff(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, Any]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
-from cityhub.cli import admin, data, server
+from cityhub.cli import admin, basedb, data, derived, linking, quality, registry, server
 from cityhub.cli.errors import exit_code_of
 from cityhub.cli.output import err_console
 from cityhub.errors import CityhubError
@@ -23,29 +22,32 @@ app.command()(server.serve)
 app.command()(server.demo)
 app.command()(admin.config)
 app.command("ingest")(data.ingest_file)
+app.command("validate")(registry.validate)
+data.datasets_app.command("templates")(basedb.list_templates)
+data.datasets_app.command("from-template")(basedb.from_template)
 app.add_typer(data.datasets_app, name="datasets")
+app.add_typer(derived.derived_app, name="derived")
+app.add_typer(linking.linking_app, name="linking")
+app.add_typer(quality.quality_app, name="quality")
 app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.users_app, name="users")
 app.add_typer(admin.tokens_app, name="tokens")
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; a ``CityhubError`` becomes a one-line message and its exit code."""
+    """Run the CLI; a ``CityhubError`` becomes a one-line message and its exit code.
+
+    Typer's standalone mode handles usage errors (exit 2), ``typer.Exit`` and Ctrl-C itself;
+    it has to, because Typer bundles its own copy of Click whose exception classes are not
+    ``click``'s.
+    """
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, standalone_mode=True)
     except CityhubError as exc:
         err_console.print(f"[red]error:[/red] {exc.message}", highlight=False)
         for key, value in exc.details.items():
             err_console.print(f"  {key}: {value}", highlight=False)
         sys.exit(exit_code_of(exc))
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        err_console.print("aborted")
-        sys.exit(130)
 
 
 __all__ = ["app", "main"]

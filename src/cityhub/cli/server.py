@@ -45,7 +45,8 @@ def demo(
         report = demo_city.seed(db, settings.data_dir)
         err_console.print(
             f"demo data: {len(report.users_created)} demo users and "
-            f"{len(report.datasets_created)} demo datasets created (the rest were there already)"
+            f"{len(report.datasets_created)} demo datasets and {len(report.groups_created)} "
+            "thematic groups created (the rest were there already)"
         )
         console.print(
             f"[bold]Demo logins[/bold] (demo data; password for all: {demo_city.DEMO_PASSWORD})",

@@ -30,6 +30,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("gaj.steward", "公安局数据管理员(演示)", "GAJ", auth.Role.STEWARD),
     DemoUser("swenj.analyst", "水文局分析员(演示)", "SWENJ", auth.Role.ANALYST),
     DemoUser("fgw.analyst", "发展改革委分析员(演示)", "FGW", auth.Role.ANALYST),
+    DemoUser("nyncj.analyst", "农业农村局分析员(演示)", "NYNCJ", auth.Role.ANALYST),
 )
 
 

@@ -1,4 +1,8 @@
-"""The demo city's datasets: catalogue entries of several departments, filled from files."""
+"""The demo city's datasets: catalogue entries of several departments, filled from files.
+
+The base databases, made from their templates, are in ``basedb``; the datasets here are the
+departments' own (部门数据), described field by field.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ from cityhub.catalog import (
     UpdateCycle,
 )
 from cityhub.db import Database
-from cityhub.demo import sources
+from cityhub.demo import linking_sources, sources
+from cityhub.demo.basedb import seed_base_databases
 from cityhub.errors import Conflict
 from cityhub.pool.ingest import ingest
 from cityhub.pool.warehouse import Warehouse
@@ -35,49 +40,6 @@ class DemoDataset:
 
 
 DEMO_DATASETS = (
-    DemoDataset(
-        DatasetSpec(
-            name="legal-entities",
-            title="法人单位基本信息(演示)",
-            department="SCJGJ",
-            abstract="全市企业法人登记信息:统一社会信用代码、名称、法定代表人、注册资本、成立日期。演示数据。",
-            resource_code="371500-SCJGJ-0001",
-            resource_class=ResourceClass.LEGAL_ENTITY,
-            keywords=("法人", "企业", "统一社会信用代码"),
-            update_cycle=UpdateCycle.MONTHLY,
-            share_type=ShareType.UNCONDITIONAL,
-            open_type=OpenType.OPEN,
-            security_level=SecurityLevel.PUBLIC,
-            licence="CC-BY-4.0",
-            contact="市市场监管局 信息科",
-        ),
-        sources.legal_entities_gb18030,
-        {"法定代表人": PersonalKind.NAME},
-    ),
-    DemoDataset(
-        DatasetSpec(
-            name="population-sample",
-            title="人口基础信息样本(演示)",
-            department="GAJ",
-            abstract="人口基础库样本:公民身份号码、姓名、出生日期、联系电话、户籍地址。演示数据。",
-            resource_code="371500-GAJ-0001",
-            resource_class=ResourceClass.POPULATION,
-            keywords=("人口", "身份证"),
-            update_cycle=UpdateCycle.DAILY,
-            share_type=ShareType.CONDITIONAL,
-            share_conditions="仅用于政务服务事项办理,需经市公安局审核",
-            open_type=OpenType.CLOSED,
-            security_level=SecurityLevel.SENSITIVE,
-            contact="市公安局 人口管理支队",
-        ),
-        sources.population_utf8,
-        {
-            "身份证号": PersonalKind.ID_NUMBER,
-            "姓名": PersonalKind.NAME,
-            "手机号": PersonalKind.PHONE,
-            "户籍地址": PersonalKind.ADDRESS,
-        },
-    ),
     DemoDataset(
         DatasetSpec(
             name="5g-base-stations",
@@ -144,17 +106,52 @@ DEMO_DATASETS = (
         sources.flood_duty_csv,
         {"责任人": PersonalKind.NAME, "手机号": PersonalKind.PHONE},
     ),
+    DemoDataset(
+        DatasetSpec(
+            name="industrial-enterprises",
+            title="规模以上工业企业名录(演示)",
+            department="GXJ",
+            abstract="规模以上工业企业的名称、地址、行业、从业人员和营业收入。企业名称和地址按工信局"
+            "自己的写法,部分缺统一社会信用代码:与法人单位基础库比对需要记录关联。演示数据。",
+            resource_code="371500-GXJ-0002",
+            resource_class=ResourceClass.DEPARTMENTAL,
+            keywords=("工业", "企业", "规上企业"),
+            update_cycle=UpdateCycle.MONTHLY,
+            share_type=ShareType.UNCONDITIONAL,
+            open_type=OpenType.CLOSED,
+        ),
+        linking_sources.industrial_csv,
+        {"法定代表人": PersonalKind.NAME},
+    ),
+    DemoDataset(
+        DatasetSpec(
+            name="agri-enterprises",
+            title="农业产业化龙头企业和合作社名录(演示)",
+            department="NYNCJ",
+            abstract="市级、省级农业产业化龙头企业和示范合作社。代码和门牌号常为全角字符,部分缺统一"
+            "社会信用代码。演示数据。",
+            resource_code="371500-NYNCJ-0001",
+            resource_class=ResourceClass.DEPARTMENTAL,
+            keywords=("农业", "龙头企业", "合作社"),
+            update_cycle=UpdateCycle.QUARTERLY,
+            share_type=ShareType.UNCONDITIONAL,
+            open_type=OpenType.CLOSED,
+        ),
+        linking_sources.agricultural_csv,
+        {"负责人": PersonalKind.NAME},
+    ),
 )
 
 
 def seed_datasets(db: Database, data_dir: Path) -> list[str]:
-    """Create and fill the demo datasets that are missing; returns the names created."""
+    """Create and fill the missing demo datasets (base databases first); the names created."""
     system = auth.Actor.system()
     folder = data_dir / "demo-sources"
     folder.mkdir(parents=True, exist_ok=True)
     warehouse = Warehouse(db, data_dir)
     created = []
     try:
+        created += seed_base_databases(db, warehouse, folder)
         for demo in DEMO_DATASETS:
             try:
                 catalog.create_dataset(db, system, demo.spec)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cityhub.db import Database
 from cityhub.demo.accounts import DemoUser, seed_accounts
+from cityhub.demo.basedb import seed_groups
 from cityhub.demo.datasets import seed_datasets
 
 
@@ -16,8 +17,11 @@ class DemoReport:
 
     users_created: list[DemoUser]
     datasets_created: list[str]
+    groups_created: list[str]
 
 
 def seed(db: Database, data_dir: Path) -> DemoReport:
     """Add the demo data that is missing; safe to run any number of times."""
-    return DemoReport(users_created=seed_accounts(db), datasets_created=seed_datasets(db, data_dir))
+    users = seed_accounts(db)
+    datasets = seed_datasets(db, data_dir)
+    return DemoReport(users, datasets, groups_created=seed_groups(db))

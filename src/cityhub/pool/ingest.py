@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 
 from cityhub import catalog
 from cityhub.auth import Actor
-from cityhub.catalog import ColumnInfo, ColumnType, VersionRecord
+from cityhub.catalog import ColumnInfo, ColumnType, Dataset, VersionRecord
+from cityhub.catalog.versions import AlsoRecord
 from cityhub.db import Database
 from cityhub.errors import InvalidInput
 from cityhub.pool.formats import open_source
@@ -28,6 +29,7 @@ from cityhub.pool.infer import arrow_type, cast_batch, infer_types
 from cityhub.pool.parallel import ordered_map
 from cityhub.pool.source import SourceTable
 from cityhub.pool.warehouse import Warehouse
+from cityhub.quality.screen import screen as screen_quality
 
 SAMPLE_ROWS = 20_000  # rows that decide the column types (a steward can fix them later)
 WORKERS = max(2, min(4, os.cpu_count() or 2))
@@ -191,22 +193,117 @@ def ingest(
         workers=WORKERS,
         ahead=2 * WORKERS,
     )
+    columns = [ColumnInfo(f.name, _label(f), types[f.name].value) for f in source.schema]
+    upload = _Upload(name, source.format, source.encoding, os.path.getsize(path), source.notes)
+    return _store(
+        db, actor, warehouse, entry, schema, columns, cast_all, mode, upload, progress, screen=True
+    )
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """Where a version's rows came from, as the version records it."""
+
+    name: str
+    format: str
+    encoding: str | None
+    size: int
+    notes: list[str]
+
+
+def append_rows(
+    db: Database,
+    actor: Actor,
+    warehouse: Warehouse,
+    *,
+    dataset: str,
+    table: pa.Table,
+    columns: list[ColumnInfo],
+    source_name: str,
+    source_format: str,
+    notes: list[str],
+    also: AlsoRecord | None = None,
+) -> IngestResult:
+    """Append an Arrow table to ``dataset`` as its next version, committed as ``ingest`` does.
+
+    ``columns`` are the version's columns (names, labels, types); the table may lack some, which
+    are then empty. The rows are not screened: the caller (re-admitting quarantined rows) has
+    checked them already. ``also`` writes what belongs to the version in its transaction.
+    """
+    entry = catalog.require_manage(db, actor, dataset, "dataset.ingest")
+    schema = pa.schema(
+        [
+            pa.field(c.name, arrow_type(ColumnType(c.type)), metadata={"label": c.label})
+            for c in columns
+        ]
+    )
+    for field in schema:
+        if field.name not in table.column_names:
+            table = table.append_column(field.name, pa.nulls(table.num_rows, field.type))
+    batches = iter(table.select(schema.names).cast(schema).to_batches())
+    upload = _Upload(source_name, source_format, None, 0, notes)
+    return _store(
+        db,
+        actor,
+        warehouse,
+        entry,
+        schema,
+        columns,
+        batches,
+        IngestMode.APPEND,
+        upload,
+        None,
+        screen=False,
+        also=also,
+    )
+
+
+def _store(
+    db: Database,
+    actor: Actor,
+    warehouse: Warehouse,
+    entry: Dataset,
+    schema: pa.Schema,
+    columns: list[ColumnInfo],
+    batches: Iterator[pa.RecordBatch],
+    mode: IngestMode,
+    upload: _Upload,
+    progress: Progress | None,
+    *,
+    screen: bool,
+    also: AlsoRecord | None = None,
+) -> IngestResult:
+    """Stage the rows as Parquet, screen them, commit one snapshot, record the version."""
     with db.reading() as session:
         previous = catalog.latest_version(session, entry)
     staging = warehouse.staging(entry.id)
     try:
-        files, rows = _write(cast_all, schema, staging, progress)
+        files, rows = _write(batches, schema, staging, progress)
+        # Quality rules (cityhub.quality): the rows are cleaned, and those failing a blocking
+        # rule are held back in quarantine; the report and the held rows land with the version.
+        screened = (
+            screen_quality(
+                db,
+                warehouse,
+                entry,
+                files,
+                schema,
+                columns,
+                appended_to_version=previous if mode is IngestMode.APPEND else None,
+            )
+            if screen
+            else None
+        )
         snapshot = warehouse.commit(
             entry.id,
             schema,
-            files,
+            screened.files if screened else files,
             replace=mode is IngestMode.REPLACE,
             base_snapshot=previous.snapshot_id if previous else None,
         )
     except BaseException:
         warehouse.discard(staging)
         raise
-    columns = [ColumnInfo(f.name, _label(f), types[f.name].value) for f in source.schema]
     version = catalog.record_version(
         db,
         actor,
@@ -214,18 +311,25 @@ def ingest(
         VersionRecord(
             snapshot_id=snapshot,
             mode=mode.value,
-            source_name=name,
-            source_format=source.format,
-            source_encoding=source.encoding,
-            source_bytes=os.path.getsize(path),
-            rows_added=rows,
+            source_name=upload.name,
+            source_format=upload.format,
+            source_encoding=upload.encoding,
+            source_bytes=upload.size,
+            rows_added=screened.admitted if screened else rows,
             row_count=warehouse.row_count(entry.id, snapshot),
             columns=columns,
-            notes=source.notes,
+            notes=[*upload.notes, *(screened.notes if screened else [])],
         ),
+        also=screened.record if screened else also,
     )
     return IngestResult(
-        entry.name, version.number, rows, version.row_count, source.encoding, source.format, columns
+        entry.name,
+        version.number,
+        version.rows_added,
+        version.row_count,
+        upload.encoding,
+        upload.format,
+        columns,
     )
 
 

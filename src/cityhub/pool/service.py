@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -57,49 +58,81 @@ class Pool:
 
 @dataclass(frozen=True)
 class Readable:
-    """A dataset version the actor may read, as an engine relation, with its column types."""
+    """A dataset version the actor may read, as an engine relation, with its column types.
+
+    ``types`` holds only the columns the actor may read: a grant limited to some columns leaves
+    the others out of the relation, so no API can name them.
+    """
 
     dataset: Dataset
     version: DatasetVersion
     relation: Relation
     types: dict[str, ColumnType]
     masked: bool
+    limited: bool = False  # some columns are left out by the department's grant
 
 
-def _relation(pool: Pool, actor: Actor, dataset: Dataset, version: DatasetVersion) -> Readable:
+def _relation(
+    pool: Pool,
+    actor: Actor,
+    dataset: Dataset,
+    version: DatasetVersion,
+    columns: frozenset[str] | None = None,
+) -> Readable:
     masked = catalog.masks_personal_data(actor, dataset)
     personal = {c.name: PersonalKind(c.personal) for c in dataset.columns if c.personal}
     masked = masked and bool(personal)
-    names = [c["name"] for c in version.schema]
+    names = [c["name"] for c in version.schema if columns is None or c["name"] in columns]
+    if not names:
+        raise PermissionDenied(
+            f"version {version.number} of {dataset.name!r} has none of the granted columns",
+            details={"dataset": dataset.name, "version": version.number},
+        )
     select_list = tuple(
         f"{mask_expression(quote(n), personal[n])} AS {quote(n)}"
         if masked and n in personal
         else quote(n)
         for n in names
     )
+    limited = len(names) < len(version.schema)
     relation = Relation(
-        f"v_{dataset.id}_{version.snapshot_id}_{'m' if masked else 'r'}",
+        f"v_{dataset.id}_{version.snapshot_id}_{'m' if masked else 'r'}"
+        + _columns_tag(names, limited),
         pool.files(dataset.id, version.snapshot_id),
         select_list,
     )
-    types = {c["name"]: ColumnType(c["type"]) for c in version.schema}
-    return Readable(dataset, version, relation, types, masked)
+    types = {c["name"]: ColumnType(c["type"]) for c in version.schema if c["name"] in names}
+    return Readable(dataset, version, relation, types, masked, limited)
+
+
+def _columns_tag(names: list[str], limited: bool) -> str:
+    """A suffix that tells column sets apart: views are shared, so each set needs its own."""
+    if not limited:
+        return ""
+    digest = hashlib.sha256("\x00".join(names).encode()).hexdigest()
+    return f"_c{digest[:12]}"
 
 
 def readable(pool: Pool, actor: Actor, name: str, version: int | None, action: str) -> Readable:
-    """The relation through which the actor reads a dataset version; refusals are audited."""
+    """The relation through which the actor reads a dataset version; refusals are audited.
+
+    Reading through an expired grant is refused like reading without one; reading through a
+    grant limited to some columns gives a relation of those columns only.
+    """
     db = pool.db
     dataset = catalog.get_dataset(db, actor, name)
     with db.reading() as session:
-        granted = catalog.granted_departments(session, dataset.id)
+        held = catalog.grant_of(session, dataset.id, actor.department_code)
         chosen = catalog.version_of(session, dataset, version)
+    granted = frozenset({actor.department_code}) if held and actor.department_code else frozenset()
     if not catalog.can_read(actor, dataset, granted):
         audit.deny(db, actor, action, object_type="dataset", object_id=dataset.name)
         raise PermissionDenied(
             f"dataset {dataset.name!r} is not shared with your department ({dataset.share_type})",
             details={"dataset": dataset.name, "share_type": dataset.share_type},
         )
-    return _relation(pool, actor, dataset, chosen)
+    columns = catalog.readable_columns(actor, dataset, held.columns if held else None)
+    return _relation(pool, actor, dataset, chosen, columns)
 
 
 @dataclass(frozen=True)
@@ -114,6 +147,7 @@ class RowsPage:
     limit: int
     offset: int
     masked: bool
+    limited: bool = False  # the department's grant leaves some columns out
 
 
 def read_rows(pool: Pool, actor: Actor, name: str, query: row_query.RowQuery) -> RowsPage:
@@ -159,24 +193,57 @@ def read_rows(pool: Pool, actor: Actor, name: str, query: row_query.RowQuery) ->
         query.limit,
         query.offset,
         source.masked,
+        source.limited,
     )
 
 
-def run_sql(pool: Pool, actor: Actor, sql: str, *, aliases: str = "name") -> Results:
-    """Run a user's SELECT over the datasets the actor may read (see ``cityhub.query.sqlcheck``)."""
+@dataclass(frozen=True)
+class SandboxedQuery:
+    """A user's SELECT that passed the sandbox for one actor.
+
+    ``sql`` is what to run instead of the text sent; ``sources`` are the dataset versions it
+    reads, as the actor reads them (masked, limited to granted columns).
+    """
+
+    sql: str
+    sources: tuple[Readable, ...]
+
+    @property
+    def relations(self) -> list[Relation]:
+        """The engine relations the query reads."""
+        return [source.relation for source in self.sources]
+
+
+def sandboxed(pool: Pool, actor: Actor, sql: str, *, aliases: str = "name") -> SandboxedQuery:
+    """Check a user's SELECT over the newest versions of the datasets the actor may read.
+
+    Raises ``QueryRefused`` (see ``cityhub.query.sqlcheck``); runs nothing and audits nothing.
+    """
     from cityhub.query.sqlcheck import check_select
 
-    sources = _readable_all(pool, actor, aliases)
-    mapping = {key: quote(src.relation.name) for key, src in sources.items()}
+    readable_now = _readable_all(pool, actor, aliases)
+    mapping = {key: quote(src.relation.name) for key, src in readable_now.items()}
     checked = check_select(sql, tables=mapping)
-    relations = [sources[t].relation for t in checked.tables]
+    used = {readable_now[t].relation.name: readable_now[t] for t in sorted(checked.tables)}
+    return SandboxedQuery(checked.sql, tuple(used.values()))
+
+
+def run_sql(
+    pool: Pool, actor: Actor, sql: str, *, aliases: str = "name", max_rows: int | None = None
+) -> Results:
+    """Run a user's SELECT over the datasets the actor may read (see ``cityhub.query.sqlcheck``).
+
+    ``max_rows`` may only lower the configured row cap.
+    """
+    query = sandboxed(pool, actor, sql, aliases=aliases)
     settings = pool.settings
+    cap = settings.query_max_rows if max_rows is None else min(max_rows, settings.query_max_rows)
     try:
         results = pool.engine.query(
-            relations,
-            checked.sql,
+            query.relations,
+            query.sql,
             time_limit_ms=settings.query_time_limit_ms,
-            max_rows=settings.query_max_rows,
+            max_rows=cap,
         )
     except Exception as exc:
         audit.record_alone(
@@ -194,7 +261,7 @@ def run_sql(pool: Pool, actor: Actor, sql: str, *, aliases: str = "name") -> Res
         outcome=audit.Outcome.SUCCESS,
         details={
             "sql": sql[:2000],
-            "datasets": sorted({sources[t].dataset.name for t in checked.tables}),
+            "datasets": sorted({source.dataset.name for source in query.sources}),
             "rows": len(results.rows),
         },
     )
@@ -203,8 +270,14 @@ def run_sql(pool: Pool, actor: Actor, sql: str, *, aliases: str = "name") -> Res
 
 def _readable_all(pool: Pool, actor: Actor, aliases: str) -> dict[str, Readable]:
     found: dict[str, Readable] = {}
-    for dataset, version in catalog.readable_versions(pool.db, actor):
-        source = _relation(pool, actor, dataset, version)
+    for readable_source in catalog.readable_sources(pool.db, actor):
+        dataset = readable_source.dataset
+        try:
+            source = _relation(
+                pool, actor, dataset, readable_source.version, readable_source.columns
+            )
+        except PermissionDenied:  # a grant whose columns the newest version lacks
+            continue
         found[dataset.name] = source
         if aliases == "resource_id":
             found[dataset.resource_uuid] = source

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
-from cityhub import __version__
+from cityhub import __version__, derived
 from cityhub.config import Settings
 from cityhub.db import Database
 from cityhub.pool.service import Pool
@@ -21,10 +21,22 @@ from cityhub.web.pages import auth as auth_pages
 from cityhub.web.pages import catalog as catalog_pages
 from cityhub.web.pages import dataset as dataset_pages
 from cityhub.web.pages import departments as department_pages
+from cityhub.web.pages import derived as derived_pages
 from cityhub.web.pages import docs, home
+from cityhub.web.pages import groups as group_pages
+from cityhub.web.pages import linking as linking_pages
+from cityhub.web.pages import quality as quality_pages
+from cityhub.web.pages import sharing as sharing_pages
 from cityhub.web.routes import accounts, datasets, dcat, exports, health, sql, tokens
 from cityhub.web.routes import audit as audit_routes
 from cityhub.web.routes import auth as auth_routes
+from cityhub.web.routes import derived as derived_routes
+from cityhub.web.routes import groups as group_routes
+from cityhub.web.routes import linking as linking_routes
+from cityhub.web.routes import quality as quality_routes
+from cityhub.web.routes import sharing as sharing_routes
+from cityhub.web.routes import templates as template_routes
+from cityhub.web.routes import validators as validator_routes
 
 STATIC = Path(__file__).parent / "static"
 
@@ -50,7 +62,12 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        refresher = derived.start_scheduler(
+            app.state.db, app.state.pool, settings.derived_scheduler_seconds
+        )
         yield
+        if refresher is not None:
+            refresher.stop()
         app.state.pool.close()
 
     app = FastAPI(
@@ -98,14 +115,26 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         exports.router,
         dcat.router,
         sql.router,
+        derived_routes.router,
         ckan.router,
+        template_routes.router,
+        group_routes.router,
+        linking_routes.router,
+        quality_routes.router,
         audit_routes.router,
+        sharing_routes.router,
+        validator_routes.router,
         home.router,
         catalog_pages.router,
         dataset_pages.router,
         auth_pages.router,
         department_pages.router,
+        derived_pages.router,
+        group_pages.router,
+        linking_pages.router,
+        quality_pages.router,
         audit_pages.router,
+        sharing_pages.router,
         docs.router,
     ):
         app.include_router(router)

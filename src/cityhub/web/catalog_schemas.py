@@ -155,10 +155,13 @@ class SqlResult(BaseModel):
 
 
 class GrantCreate(BaseModel):
-    """A grant of a 有条件共享 dataset to a department."""
+    """A grant of a 有条件共享 dataset (every column) to a department, maybe until a time."""
 
     department: str
     note: str = ""
+    expires_at: datetime | None = Field(
+        default=None, description="When the grant ends (ISO 8601 with a zone); empty: no end."
+    )
 
 
 def version_public(version: catalog.DatasetVersion) -> VersionPublic:

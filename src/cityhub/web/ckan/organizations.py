@@ -1,4 +1,4 @@
-"""Organisation and group actions: departments and the 6+N resource classes, with counts."""
+"""Organisation actions: departments, with counts (groups are in ``groups``)."""
 
 from __future__ import annotations
 
@@ -10,21 +10,21 @@ from cityhub.errors import InvalidInput, NotFound
 from cityhub.web.ckan.envelope import Call, action, required
 from cityhub.web.ckan.packages import package_of
 from cityhub.web.ckan.params import as_bool, as_int, as_list
-from cityhub.web.ckan.shapes import group_dict, group_of, org_code, organization_dict
+from cityhub.web.ckan.shapes import org_code, organization_dict
 
 
-def _counts(call: Call, facet: str) -> dict[str, int]:
+def visible_counts(call: Call, facet: str) -> dict[str, int]:
     """How many datasets the caller may see per department or per resource class."""
     return catalog.search(call.db, call.actor, catalog.SearchQuery(rows=0)).facets[facet]
 
 
-def _packages_in(call: Call, facet: str, value: str) -> list[dict[str, Any]]:
+def packages_in(call: Call, facet: str, value: str) -> list[dict[str, Any]]:
     """The visible packages of one department or resource class, by name."""
     query = catalog.SearchQuery(filters={facet: (value,)}, sort="name", rows=MAX_ROWS)
     return [package_of(call, d) for d in catalog.search(call.db, call.actor, query).datasets]
 
 
-def _listing(data: dict[str, Any], entries: list[dict[str, Any]], kind: str) -> list[Any]:
+def listing(data: dict[str, Any], entries: list[dict[str, Any]], kind: str) -> list[Any]:
     """Organisations or groups filtered, sorted and paged as CKAN's *_list actions do."""
     wanted = {str(n).lower() for n in as_list(data.get(kind), kind)}
     entries = [e for e in entries if not wanted or e["name"] in wanted]
@@ -41,10 +41,10 @@ def _listing(data: dict[str, Any], entries: list[dict[str, Any]], kind: str) -> 
 @action(reads=True)
 def organization_list(call: Call, data: dict[str, Any]) -> list[Any]:
     """Organisations (departments): names, or dicts with package_count when all_fields=true."""
-    counts = _counts(call, "department")
+    counts = visible_counts(call, "department")
     departments = auth.list_departments(call.db, call.actor)
     entries = [organization_dict(d, counts.get(d.code, 0)) for d in departments]
-    return _listing(data, entries, "organizations")
+    return listing(data, entries, "organizations")
 
 
 @action(reads=True)
@@ -56,28 +56,7 @@ def organization_show(call: Call, data: dict[str, Any]) -> dict[str, Any]:
     )
     if department is None:
         raise NotFound(f"no organization {data['id']!r}", details={"id": data["id"]})
-    result = organization_dict(department, _counts(call, "department").get(code, 0))
+    result = organization_dict(department, visible_counts(call, "department").get(code, 0))
     if as_bool(data.get("include_datasets"), "include_datasets"):
-        result["packages"] = _packages_in(call, "department", code)
-    return result
-
-
-@action(reads=True)
-def group_list(call: Call, data: dict[str, Any]) -> list[Any]:
-    """Groups (the 6+N resource classes): names, or dicts when all_fields=true."""
-    counts = _counts(call, "resource_class")
-    entries = [group_dict(c, counts.get(c.value, 0)) for c in catalog.ResourceClass]
-    return _listing(data, entries, "groups")
-
-
-@action(reads=True)
-def group_show(call: Call, data: dict[str, Any]) -> dict[str, Any]:
-    """A group by id or name; include_datasets lists its packages."""
-    resource_class = group_of(required(data, "id"))
-    if resource_class is None:
-        raise NotFound(f"no group {data['id']!r}", details={"id": data["id"]})
-    count = _counts(call, "resource_class").get(resource_class.value, 0)
-    result = group_dict(resource_class, count)
-    if as_bool(data.get("include_datasets"), "include_datasets"):
-        result["packages"] = _packages_in(call, "resource_class", resource_class.value)
+        result["packages"] = packages_in(call, "department", code)
     return result

@@ -9,6 +9,7 @@ from fastapi import UploadFile
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from cityhub import catalog
+from cityhub.catalog.groups import group_names, memberships
 from cityhub.catalog.search import MAX_ROWS
 from cityhub.errors import InvalidInput
 from cityhub.pool import ingest as ingesting
@@ -22,9 +23,10 @@ DEFAULT_SORT = "score desc, metadata_modified desc"
 
 
 def package_of(call: Call, dataset: catalog.Dataset) -> dict[str, Any]:
-    """The dataset as a package dict, with its newest version."""
+    """The dataset as a package dict, with its newest version and its thematic groups."""
     latest = catalog.latest_versions(call.db, [dataset.id]).get(dataset.id)
-    return package_dict(dataset, latest, call.base)
+    groups = memberships(call.db, [dataset.id]).get(dataset.id, [])
+    return package_dict(dataset, latest, call.base, groups)
 
 
 def _resource(call: Call, dataset: catalog.Dataset) -> dict[str, Any]:
@@ -56,7 +58,9 @@ def package_search(call: Call, data: dict[str, Any]) -> dict[str, Any]:
     private = as_bool(data.get("include_private"), "include_private")
     found = [d for d in _visible(call, text) if private or d.open_type == catalog.OpenType.OPEN]
     latest = catalog.latest_versions(call.db, [d.id for d in found])
-    matches = [d for d in found if holds(query, d, latest.get(d.id))]
+    member = memberships(call.db, [d.id for d in found])
+    names = {d.id: [g.name for g in member.get(d.id, [])] for d in found}
+    matches = [d for d in found if holds(query, d, latest.get(d.id), names[d.id])]
     matches = sort_datasets(matches, sort)
     wanted = as_bool(data.get("facet"), "facet", True)
     flat, rich = facets(
@@ -65,11 +69,14 @@ def package_search(call: Call, data: dict[str, Any]) -> dict[str, Any]:
         latest,
         limit=as_int(data.get("facet.limit"), "facet.limit", 50, minimum=None),
         mincount=as_int(data.get("facet.mincount"), "facet.mincount", 1),
+        memberships=member,
     )
     page = matches[start : start + rows]
     return {
         "count": len(matches),
-        "results": [package_dict(d, latest.get(d.id), call.base) for d in page],
+        "results": [
+            package_dict(d, latest.get(d.id), call.base, member.get(d.id, [])) for d in page
+        ],
         "facets": flat,
         "search_facets": rich,
         "sort": sort,
@@ -97,7 +104,7 @@ def package_create(call: Call, data: dict[str, Any]) -> dict[str, Any]:
     owner = data.get("owner_org") or call.actor.department_code
     if not owner:
         raise InvalidInput("owner_org: Missing value", details={"field": "owner_org"})
-    fields = catalogue_fields(data, full=True)
+    fields = catalogue_fields(data, full=True, thematic=group_names(call.db))
     fields["title"] = fields.get("title") or name
     spec = catalog.DatasetSpec(name=name, department=org_code(str(owner)), **fields)
     return package_of(call, catalog.create_dataset(call.db, call.actor, spec))
@@ -111,7 +118,8 @@ def _change(call: Call, data: dict[str, Any], *, full: bool) -> dict[str, Any]:
     owner = data.get("owner_org")
     if owner and org_code(str(owner)) != dataset.department.code:
         raise InvalidInput("a package keeps its organization", details={"field": "owner_org"})
-    patch = catalog.DatasetPatch(**catalogue_fields(data, full=full))
+    fields = catalogue_fields(data, full=full, thematic=group_names(call.db))
+    patch = catalog.DatasetPatch(**fields)
     return package_of(call, catalog.update_dataset(call.db, call.actor, dataset.name, patch))
 
 

@@ -122,8 +122,14 @@ def _extras(value: Any) -> dict[str, Any]:
     return out
 
 
-def catalogue_fields(data: dict[str, Any], *, full: bool) -> dict[str, Any]:
-    """DatasetSpec/DatasetPatch arguments from a package dict; ``full`` resets omitted fields."""
+def catalogue_fields(
+    data: dict[str, Any], *, full: bool, thematic: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """DatasetSpec/DatasetPatch arguments from a package dict; ``full`` resets omitted fields.
+
+    ``groups`` sets the resource class; the names of thematic groups (``thematic``) are accepted
+    and left alone, because their members are chosen by the groups' managers (member_create).
+    """
     out: dict[str, Any] = {}
     if "title" in data:
         out["title"] = as_text(data["title"])
@@ -138,10 +144,13 @@ def catalogue_fields(data: dict[str, Any], *, full: bool) -> dict[str, Any]:
             _names([t for t in tags if as_text(t) or isinstance(t, dict)], "tags")
         )
     if "groups" in data:
-        classes = {group_of(n) for n in _names(as_list(data["groups"], "groups"), "groups")}
+        names = _names(as_list(data["groups"], "groups"), "groups")
+        own = [n for n in names if n.lower().removeprefix("group-") not in thematic]
+        classes = {group_of(n) for n in own}
         if None in classes or len(classes) > 1:
             raise invalid("groups", f"a package is in one of {', '.join(ResourceClass)}")
-        out["resource_class"] = classes.pop() if classes else ResourceClass.DEPARTMENTAL
+        if classes or not names:  # only thematic groups named: the resource class stays
+            out["resource_class"] = classes.pop() if classes else ResourceClass.DEPARTMENTAL
     out |= _extras(data.get("extras"))
     people = [as_text(data.get(k)) for k in ("maintainer", "author", "maintainer_email")]
     if "contact" not in out and any(people):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from cityhub.catalog import Dataset, DatasetVersion, OpenType
+from cityhub.catalog.groups import DatasetGroup
 from cityhub.errors import CityhubError
 from cityhub.web.ckan.shapes import EXTRAS, FACETS, GROUP_TITLES, facet_values, org_name
 
@@ -26,6 +27,7 @@ TEXT_FIELDS = frozenset({"text", "title", "notes"})
 _FIELD_TERM = re.compile(r"([A-Za-z_][\w.]*):(.+)", re.DOTALL)
 _RANGE = re.compile(r"([\[{])\s*(\S+)\s+TO\s+(\S+)\s*[\]}]", re.DOTALL)
 _QUOTED = re.compile(r'(?:[^"\\]|\\.)*"', re.DOTALL)
+Memberships = Mapping[int, Sequence[DatasetGroup]]  # dataset id → its thematic groups
 
 
 class SearchQueryError(CityhubError):
@@ -148,8 +150,10 @@ def split_q(q: str) -> tuple[str, Query]:
     return " ".join(words), tuple(terms)
 
 
-def _facts(dataset: Dataset, latest: DatasetVersion | None) -> dict[str, set[str]]:
-    facts = {field: set(facet_values(field, dataset, latest)) for field in FACETS}
+def _facts(
+    dataset: Dataset, latest: DatasetVersion | None, groups: Sequence[str]
+) -> dict[str, set[str]]:
+    facts = {field: set(facet_values(field, dataset, latest, groups)) for field in FACETS}
     private = dataset.open_type != OpenType.OPEN.value
     facts |= {"owner_org": {f"org-{org_name(dataset.department.code)}"}, "name": {dataset.name}}
     facts |= {"id": {dataset.uuid}, "dataset_type": {"dataset"}, "type": {"dataset"}}
@@ -176,9 +180,11 @@ def _all_hold(query: Query, dataset: Dataset, facts: dict[str, set[str]]) -> boo
     return all(any(_holds(term, dataset, facts) for term in group) for group in query)
 
 
-def holds(query: Query, dataset: Dataset, latest: DatasetVersion | None) -> bool:
-    """Whether the package matches every group of the query."""
-    return not query or _all_hold(query, dataset, _facts(dataset, latest))
+def holds(
+    query: Query, dataset: Dataset, latest: DatasetVersion | None, groups: Sequence[str] = ()
+) -> bool:
+    """Whether the package (in thematic ``groups``) matches every group of the query."""
+    return not query or _all_hold(query, dataset, _facts(dataset, latest, groups))
 
 
 # --- sort and facets --------------------------------------------------------------------------
@@ -215,16 +221,22 @@ def facets(
     latest: dict[int, DatasetVersion],
     limit: int,
     mincount: int,
+    memberships: Memberships | None = None,
 ) -> tuple[dict[str, dict[str, int]], dict[str, Any]]:
     """CKAN's ``facets`` and ``search_facets`` of the matching packages."""
     flat: dict[str, dict[str, int]] = {}
     rich: dict[str, Any] = {}
+    member = memberships or {}
+    names = {d.id: [g.name for g in member.get(d.id, ())] for d in datasets}
     titles = {org_name(d.department.code): d.department.name_zh for d in datasets}
     titles |= {c.value: title for c, title in GROUP_TITLES.items()}
+    titles |= {g.name: g.title for groups in member.values() for g in groups}
     for field in map(str, fields):
         if field not in FACETS:
             raise SearchQueryError(f"cannot facet on {field!r}; facets: {', '.join(FACETS)}")
-        counts = Counter(v for d in datasets for v in facet_values(field, d, latest.get(d.id)))
+        counts = Counter(
+            v for d in datasets for v in facet_values(field, d, latest.get(d.id), names[d.id])
+        )
         items = sorted((i for i in counts.items() if i[1] >= mincount), key=lambda i: (-i[1], i[0]))
         flat[field] = dict(items if limit < 0 else items[:limit])
         named = field in {"organization", "groups"}

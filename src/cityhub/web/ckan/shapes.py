@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from cityhub.auth import Department
 from cityhub.catalog import Dataset, DatasetVersion, OpenType, ResourceClass
+from cityhub.catalog.groups import DatasetGroup
 
 GROUP_TITLES = dict(zip(ResourceClass, (
     "人口基础库", "法人单位基础库", "公共信用基础库", "宏观经济基础库", "空间地理基础库",
@@ -77,6 +79,13 @@ def group_dict(resource_class: ResourceClass, package_count: int | None = None) 
     return found if package_count is None else found | {"package_count": package_count}
 
 
+def thematic_group_dict(group: DatasetGroup, package_count: int | None = None) -> dict[str, Any]:
+    """A thematic group (主题库, the N of 6+N) as a CKAN group."""
+    about, created = group.description, ckan_time(group.created_at)
+    found = _party("group", group.name, group.title, about, created)
+    return found if package_count is None else found | {"package_count": package_count}
+
+
 def resource_format(latest: DatasetVersion | None) -> str:
     """The resource's ``format``: the newest version's source format in upper case."""
     return latest.source_format.upper() if latest else ""
@@ -109,8 +118,13 @@ def resource_dict(dataset: Dataset, latest: DatasetVersion | None, base: str) ->
     }
 
 
-def package_dict(dataset: Dataset, latest: DatasetVersion | None, base: str) -> dict[str, Any]:
-    """A dataset as a complete CKAN package dict."""
+def package_dict(
+    dataset: Dataset,
+    latest: DatasetVersion | None,
+    base: str,
+    groups: Sequence[DatasetGroup] = (),
+) -> dict[str, Any]:
+    """A dataset as a complete CKAN package dict; ``groups``: its thematic groups."""
     organization = organization_dict(dataset.department)
     tags = [
         {"id": str(uuid.uuid5(_TAG_IDS, k)), "name": k, "display_name": k, "state": "active"}
@@ -142,7 +156,10 @@ def package_dict(dataset: Dataset, latest: DatasetVersion | None, base: str) -> 
         "metadata_modified": ckan_time(dataset.updated_at),
         "owner_org": organization["id"],
         "organization": organization,
-        "groups": [group_dict(ResourceClass(dataset.resource_class))],
+        "groups": [
+            group_dict(ResourceClass(dataset.resource_class)),
+            *(thematic_group_dict(g) for g in groups),
+        ],
         "tags": tags,
         "num_tags": len(tags),
         "extras": [{"key": key, "value": getattr(dataset, key) or ""} for key in EXTRAS],
@@ -153,11 +170,13 @@ def package_dict(dataset: Dataset, latest: DatasetVersion | None, base: str) -> 
     }
 
 
-def facet_values(field: str, dataset: Dataset, latest: DatasetVersion | None) -> list[str]:
-    """The package's values of a facet field (one of ``FACETS``)."""
+def facet_values(
+    field: str, dataset: Dataset, latest: DatasetVersion | None, groups: Sequence[str] = ()
+) -> list[str]:
+    """The package's values of a facet field (one of ``FACETS``); ``groups``: thematic ones."""
     values = {
         "organization": [org_name(dataset.department.code)],
-        "groups": [dataset.resource_class],
+        "groups": [dataset.resource_class, *groups],
         "res_format": [resource_format(latest)] if latest else [],
         "tags": list(dataset.keywords),
         "license_id": [dataset.licence or NOT_SPECIFIED],

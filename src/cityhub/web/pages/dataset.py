@@ -16,10 +16,12 @@ from cityhub.catalog import ColumnType, ShareType
 from cityhub.db import utcnow
 from cityhub.errors import InvalidInput, NotFound, PermissionDenied
 from cityhub.pool.engine import quote
-from cityhub.pool.service import Pool, RowsPage, read_rows, run_sql
+from cityhub.pool.service import Pool, RowsPage, read_rows, readable, run_sql
 from cityhub.query.rows import OPERATORS, row_query_from
 from cityhub.web.deps import PageActor, PoolDep
+from cityhub.web.pages.derived import lineage_context
 from cityhub.web.pages.render import render
+from cityhub.web.pages.sharing_panel import sharing_panel
 
 router = APIRouter(include_in_schema=False)
 
@@ -131,6 +133,9 @@ def preview(
     except (InvalidInput, NotFound) as exc:
         return Preview(dataset, form, columns, error=exc.message, personal=personal)
     after = form.offset + PREVIEW_ROWS
+    # A grant may cover some columns only: filter and note just those the reader sees.
+    columns = [c for c in columns if c["name"] in page.columns]
+    personal = [c.label for c in dataset.columns if c.personal and c.name in page.columns]
     return Preview(
         dataset,
         form,
@@ -217,6 +222,8 @@ def column_chart(pool: Pool, actor: Actor, name: str, wanted: str) -> Chart | No
     dataset = catalog.get_dataset(pool.db, actor, name)
     versions = catalog.list_versions(pool.db, actor, name)
     choices = chart_columns(dataset, versions[0]) if versions else []
+    readable_names = readable(pool, actor, dataset.name, None, "dataset.read").types
+    choices = [c for c in choices if c["name"] in readable_names]  # a grant may limit columns
     column = next((c for c in choices if c["name"] == wanted), choices[0] if choices else None)
     if column is None:
         return None
@@ -247,13 +254,21 @@ def dataset_context(
         "on_time": state.on_time,
         "preview": rows,
         "operators": list(OPERATORS),
-        "chart_columns": chart_columns(dataset, latest) if latest and not rows.denied else [],
+        "chart_columns": [
+            c
+            for c in (chart_columns(dataset, latest) if latest and not rows.denied else [])
+            if rows.page is None or c["name"] in rows.page.columns
+        ],
+        "sharing_panel": sharing_panel(
+            pool.db, actor, dataset, pool.settings.sharing_response_working_days
+        ),
         "chart": chart,
         "can_manage": catalog.can_manage(actor, dataset),
         "downloads": [
             (label, f"/api/datasets/{dataset.name}/export?{q}{suffix}") for label, q in exports
         ],
         "city_time": CITY_TIME,
+        "lineage": lineage_context(pool.db, actor, dataset.name),
     }
 
 

@@ -21,6 +21,10 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).parent.parent / "templates"
 NAVIGATION: tuple[tuple[str, str, Permission | None], ...] = (
     ("nav.home", "/", None),
     ("nav.catalog", "/datasets", None),
+    ("nav.groups", "/groups", None),
+    ("nav.sharing", "/sharing", Permission.SHARING_REQUEST),
+    ("derived.nav", "/derived", Permission.DATASETS_PUBLISH),
+    ("linking.nav", "/linking", Permission.DATASETS_PUBLISH),
     ("nav.departments", "/departments", Permission.DEPARTMENTS_READ),
     ("nav.audit", "/audit", Permission.AUDIT_READ),
     ("nav.api", "/docs", None),

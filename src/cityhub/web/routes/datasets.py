@@ -189,8 +189,8 @@ def read_dataset_rows(
 
 @router.post("/{name}/grants", status_code=204)
 def create_grant(name: str, body: GrantCreate, db: DatabaseDep, actor: ApiActor) -> None:
-    """Let a department read a 有条件共享 dataset (admins)."""
-    catalog.grant(db, actor, name, body.department, body.note)
+    """Let a department read a 有条件共享 dataset, maybe until ``expires_at`` (admins)."""
+    catalog.grant(db, actor, name, body.department, body.note, expires_at=body.expires_at)
 
 
 @router.delete("/{name}/grants/{department}", status_code=204)
