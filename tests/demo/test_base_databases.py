@@ -1,13 +1,10 @@
 """The demo city's base databases: made from their templates, failing exactly where meant to.
 
-The city is seeded once for the module (screening every upload takes a while); the tests only
-read it.
+The city is seeded once for the package (``tests/demo/conftest.py``); the tests only read it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,9 +12,7 @@ import pytest
 from cityhub import auth, catalog, quality
 from cityhub.catalog import groups
 from cityhub.catalog.base_databases import TEMPLATES
-from cityhub.config import Settings
-from cityhub.db import Database, upgrade
-from cityhub.demo import DemoReport, seed
+from cityhub.demo import seed
 from cityhub.demo.basedb import BASE_DATASETS, DEMO_GROUPS
 from cityhub.demo.basedb_sources import (
     CREDIT_FAULTS,
@@ -27,7 +22,7 @@ from cityhub.demo.basedb_sources import (
 )
 from cityhub.demo.linking_sources import SHOWCASE
 from cityhub.pool.service import Pool, run_sql
-from tests.conftest import ADMIN_PASSWORD, ON_POSTGRES, _postgres_schema_url
+from tests.demo.conftest import City
 
 SYSTEM = auth.Actor.system()
 FAULTS: dict[str, tuple[Fault, ...]] = {
@@ -44,35 +39,6 @@ OWNERS = {
     "e-certificates": "DSJJ",
     "market-credit-records": "SCJGJ",
 }
-
-
-@dataclass(frozen=True)
-class City:
-    """The seeded demo city."""
-
-    db: Database
-    settings: Settings
-    report: DemoReport
-
-
-@pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
-    folder = tmp_path_factory.mktemp("city")
-    urls = _postgres_schema_url() if ON_POSTGRES else iter([f"sqlite:///{folder / 'city.db'}"])
-    url = next(urls)
-    settings = Settings(
-        data_dir=folder,
-        database_url=url,
-        secret_key="test-secret-key",
-        admin_password=ADMIN_PASSWORD,
-    )
-    db = Database(settings.database_url_effective)
-    upgrade(db)
-    auth.bootstrap(db, admin_password=ADMIN_PASSWORD)
-    yield City(db, settings, seed(db, folder))
-    db.dispose()
-    for _ in urls:  # drops the PostgreSQL schema
-        pass
 
 
 def _steward(department: str) -> auth.Actor:
@@ -188,5 +154,5 @@ def test_an_analyst_of_nyncj_may_ask_for_the_market_credit_records(city: City) -
 
 
 def test_seeding_again_adds_nothing(city: City, tmp_path: Path) -> None:
-    again = seed(city.db, city.settings.data_dir)
+    again = seed(city.db, city.settings)
     assert (again.users_created, again.datasets_created, again.groups_created) == ([], [], [])

@@ -42,11 +42,12 @@ def demo(
     """Bring up the demo city of Liaocheng (idempotent) and serve it."""
     settings = get_settings()
     with open_platform(settings) as db:
-        report = demo_city.seed(db, settings.data_dir)
+        report = demo_city.seed(db, settings)
         err_console.print(
             f"demo data: {len(report.users_created)} demo users and "
-            f"{len(report.datasets_created)} demo datasets and {len(report.groups_created)} "
-            "thematic groups created (the rest were there already)"
+            f"{len(report.datasets_created)} demo datasets, {len(report.groups_created)} "
+            f"thematic groups and {len(report.scenes_created)} governance scenes created "
+            "(the rest were there already)"
         )
         console.print(
             f"[bold]Demo logins[/bold] (demo data; password for all: {demo_city.DEMO_PASSWORD})",

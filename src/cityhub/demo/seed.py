@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
+from cityhub.config import Settings
 from cityhub.db import Database
 from cityhub.demo.accounts import DemoUser, seed_accounts
 from cityhub.demo.basedb import seed_groups
 from cityhub.demo.datasets import seed_datasets
+from cityhub.demo.governance import seed_governance
+from cityhub.pool.service import Pool
 
 
 @dataclass(frozen=True)
@@ -18,10 +20,17 @@ class DemoReport:
     users_created: list[DemoUser]
     datasets_created: list[str]
     groups_created: list[str]
+    scenes_created: list[str]
 
 
-def seed(db: Database, data_dir: Path) -> DemoReport:
+def seed(db: Database, settings: Settings) -> DemoReport:
     """Add the demo data that is missing; safe to run any number of times."""
     users = seed_accounts(db)
-    datasets = seed_datasets(db, data_dir)
-    return DemoReport(users, datasets, groups_created=seed_groups(db))
+    datasets = seed_datasets(db, settings.data_dir)
+    groups = seed_groups(db)
+    pool = Pool(db, settings)
+    try:
+        scenes = seed_governance(db, pool)
+    finally:
+        pool.close()
+    return DemoReport(users, datasets, groups, scenes)
