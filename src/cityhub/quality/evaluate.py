@@ -16,6 +16,7 @@ from cityhub.quality.messages import reason_for
 from cityhub.quality.plan import ROW, Check, Plan
 from cityhub.quality.rules import IdentifierRule, RegexRule
 from cityhub.quality.sqltext import literal
+from cityhub.quality.vectorised import vectorised
 
 # A quality run reads every row of a version: far longer than a user's query may take.
 TIME_LIMIT_MS = 60 * 60 * 1000
@@ -133,7 +134,13 @@ def tune(engine: Engine, plan: Plan) -> Plan:
 
 
 def evaluate(engine: Engine, plan: Plan) -> Evaluation:
-    """The figures of ``plan`` in one pass over its files."""
+    """The figures of ``plan`` in one pass over its files (identifier columns are read once
+    more, for their NumPy check: see ``quality.vectorised``)."""
+    with vectorised(engine, plan) as ready:
+        return _evaluate(engine, ready)
+
+
+def _evaluate(engine: Engine, plan: Plan) -> Evaluation:
     active = plan.active
     if not plan.target.files:
         row: tuple[Any, ...] = (0, 0, 0, *([0, []] * len(active)))

@@ -95,6 +95,12 @@ class Plan:
     references: dict[str, Reference] = field(default_factory=dict)
     # Columns with few distinct values: their costly checks run once per value (see ``tune``).
     by_value: frozenset[str] = frozenset()
+    # Identifier checks decided outside SQL (``quality.vectorised``): rule index → a Parquet
+    # file (under the engine's root) of the distinct failing cleaned values, column ``v``.
+    failing: dict[int, str] = field(default_factory=dict)
+    # ``unique`` rules whose repeated hashes were found outside SQL: rule index → a Parquet file
+    # of the 64-bit hashes that occur more than once, column ``h``.
+    repeated: dict[int, str] = field(default_factory=dict)
     checks: list[Check] = field(init=False)
     sets: list[str] = field(init=False)
     notes: list[str] = field(init=False)
@@ -139,10 +145,19 @@ class Plan:
             return Check(rule, self._unique(index, rule))
         if isinstance(rule, ReferenceRule):
             return self._reference(index, rule)
+        if index in self.failing and column in self.target.types:
+            return Check(rule, self._precomputed(index, column))
         if column in self.by_value and isinstance(rule, (RegexRule, IdentifierRule)):
             return Check(rule, self._by_value(index, rule))
         test = self._test(rule, ref)
         return Check(rule, f"coalesce({test}, true)")
+
+    def _precomputed(self, index: int, column: str) -> str:
+        """Rows are matched to failing values found beforehand (as ``_by_value`` does)."""
+        name = f"__q_f{index}"
+        self.sets.append(f"{name} AS (SELECT v FROM {_source([self.failing[index]])})")
+        mine = f"data.{quote(column)}"
+        return f"({mine} IS NULL OR {mine} NOT IN (SELECT v FROM {name}))"
 
     def _by_value(self, index: int, rule: RegexRule | IdentifierRule) -> str:
         """The test run once per distinct value; rows are then matched to the failing values."""
@@ -191,25 +206,25 @@ class Plan:
         groups their 64-bit hashes (about a third faster, measured) and the second groups only
         the rows whose hash occurs twice: the duplicates and the rare hash collisions. A window
         ``count(*) OVER (PARTITION BY v)`` was slower than either (docs/performance.md).
+        ``quality.vectorised`` replaces the first step by a NumPy sort of the hashes (``repeated``).
         """
         column = rule.column
         if column not in self.target.types:
             return "true"
         clean = self.cleaned[column]
-        sources = [(self.target.files, "true")]
-        if self.target.context and column in self.target.context_columns:
-            sources.append((self.target.context, "false"))
-        hashes = " UNION ALL ".join(
-            f"SELECT hash(v) AS h FROM (SELECT {clean} AS v FROM {_source(files)}) "
-            "WHERE v IS NOT NULL"
-            for files, _ in sources
-        )
+        sources = self._unique_sources(column)
         values = " UNION ALL ".join(
             f"SELECT {clean} AS v, {mine} AS mine FROM {_source(files)}" for files, mine in sources
         )
         twice = f"__q_h{index}"
         name = f"__q_u{index}"
-        self.sets.append(f"{twice} AS (SELECT h FROM ({hashes}) GROUP BY h HAVING count(*) > 1)")
+        if index in self.repeated:  # found by sorting the hashes in NumPy (quality.vectorised)
+            self.sets.append(f"{twice} AS (SELECT h FROM {_source([self.repeated[index]])})")
+        else:
+            hashes = self.hashes_sql(column)
+            self.sets.append(
+                f"{twice} AS (SELECT h FROM ({hashes}) GROUP BY h HAVING count(*) > 1)"
+            )
         # ``mine``: the value occurs in the rows under check (the examples come from those).
         self.sets.append(
             f"{name} AS (SELECT v, bool_or(mine) AS mine FROM ({values}) "
@@ -218,6 +233,22 @@ class Plan:
         )
         ref = f"data.{quote(column)}"
         return f"({ref} IS NULL OR {ref} NOT IN (SELECT v FROM {name}))"
+
+    def _unique_sources(self, column: str) -> list[tuple[tuple[str, ...], str]]:
+        """Files a ``unique`` rule compares, each with whether they are the rows under check."""
+        sources = [(self.target.files, "true")]
+        if self.target.context and column in self.target.context_columns:
+            sources.append((self.target.context, "false"))
+        return sources
+
+    def hashes_sql(self, column: str) -> str:
+        """The 64-bit hashes (``h``) of the cleaned non-empty values a ``unique`` rule compares."""
+        clean = self.cleaned[column]
+        return " UNION ALL ".join(
+            f"SELECT hash(v) AS h FROM (SELECT {clean} AS v FROM {_source(files)}) "
+            "WHERE v IS NOT NULL"
+            for files, _ in self._unique_sources(column)
+        )
 
     def _reference(self, index: int, rule: ReferenceRule) -> Check:
         target = self.references.get(rule.id)
@@ -240,6 +271,10 @@ class Plan:
         return Check(rule, f"({mine} IS NULL OR {mine} IN (SELECT v FROM {name}))")
 
     # -- queries ---------------------------------------------------------------------------
+
+    def values_sql(self, column: str) -> str:
+        """The cleaned values of one column of the target, in row order (``v``)."""
+        return f"SELECT {self.cleaned[column]} AS v FROM {_source(self.target.files)}"
 
     @property
     def active(self) -> list[tuple[int, Check]]:

@@ -30,6 +30,7 @@ from cityhub.quality.models import QualityReport, QuarantinedRow, RowStatus, Tri
 from cityhub.quality.plan import Target
 from cityhub.quality.rulesets import parsed, ruleset_of
 from cityhub.quality.sources import appended_to, plan_for
+from cityhub.quality.vectorised import vectorised
 
 # Screening runs inside an ingest, which has no query settings: a bounded engine of its own.
 MEMORY_LIMIT = "2GB"
@@ -159,12 +160,13 @@ def screen(
         plan = plan_for(session, warehouse.files, dataset, ruleset, target)
     engine = Engine(warehouse.root, memory_limit=MEMORY_LIMIT, threads=THREADS)
     try:
-        plan = tune(engine, plan)
-        evaluation = evaluate(engine, plan)
-        held = list(failures(engine, plan, _offsets(files))) if evaluation.rows_blocked else []
-        cleans = any(plan.cleaned[name] != quote(name) for name in target.types)
-        if held or cleans:
-            files = write(admitted(engine, plan), schema, files[0].parent / "screened")
+        # The NumPy identifier checks run once, for the report, failures and admitted rows.
+        with vectorised(engine, tune(engine, plan)) as plan:
+            evaluation = evaluate(engine, plan)
+            held = list(failures(engine, plan, _offsets(files))) if evaluation.rows_blocked else []
+            cleans = any(plan.cleaned[name] != quote(name) for name in target.types)
+            if held or cleans:
+                files = write(admitted(engine, plan), schema, files[0].parent / "screened")
     finally:
         engine.close()
     for old in target.files:
