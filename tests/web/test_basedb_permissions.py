@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from cityhub import auth, catalog
 from cityhub.catalog import groups
 from cityhub.db import Database
+from tests.web.permission_table import ROLES, check_call
 
-ROLES = ("public", "analyst", "steward", "admin")
 STEWARD = auth.Actor(None, "slj.steward", auth.Role.STEWARD, "SLJ")
 
 # (method, path, JSON body or None, expected status per role in ROLES order)
@@ -59,10 +59,7 @@ def test_role_may_call_endpoint(
     body: dict[str, Any] | None,
     expected: tuple[int, int, int, int],
 ) -> None:
-    response = client.request(method, path, json=body, headers=headers[role])
-    assert response.status_code == expected[ROLES.index(role)], response.text
-    if response.status_code >= 400:
-        assert set(response.json()["error"]) == {"code", "message", "details"}
+    check_call(client, headers[role], method, path, body, expected[ROLES.index(role)])
 
 
 def test_group_shows_only_what_the_caller_may_see(

@@ -14,8 +14,8 @@ from cityhub.linking import LinkPair, LinkRun
 from cityhub.pool.ingest import ingest
 from cityhub.pool.service import Pool
 from tests.conftest import People, token_for
+from tests.web.permission_table import ROLES, check_call
 
-ROLES = ("public", "analyst", "steward", "admin")
 ROWS = {
     "wells-a": "编号,单位名称,地址\nA1,聊城市东昌湖水务有限公司,东昌府区柳园街道建设路1号\n"
     "A2,临清市运河灌溉服务有限公司,临清市先锋路街道运河路8号\n",
@@ -89,10 +89,7 @@ def test_role_may_call_endpoint(
     body: dict[str, Any] | None,
     expected: tuple[int, int, int, int],
 ) -> None:
-    response = client.request(method, path, json=body, headers=headers[role])
-    assert response.status_code == expected[ROLES.index(role)], response.text
-    if response.status_code >= 400:
-        assert set(response.json()["error"]) == {"code", "message", "details"}
+    check_call(client, headers[role], method, path, body, expected[ROLES.index(role)])
 
 
 def test_another_departments_run_is_not_found(

@@ -21,8 +21,7 @@ from cityhub.config import Settings
 from cityhub.db import Database
 from cityhub.pool.ingest import ingest
 from cityhub.pool.service import Pool
-
-ROLES = ("public", "analyst", "steward", "admin")
+from tests.web.permission_table import ROLES, check_call
 
 
 @pytest.fixture
@@ -96,10 +95,7 @@ def test_role_may_call_endpoint(
     body: dict[str, Any] | None,
     expected: tuple[int, int, int, int],
 ) -> None:
-    response = client.request(method, path, json=body, headers=headers[role])
-    assert response.status_code == expected[ROLES.index(role)], response.text
-    if response.status_code >= 400:
-        assert set(response.json()["error"]) == {"code", "message", "details"}
+    check_call(client, headers[role], method, path, body, expected[ROLES.index(role)])
 
 
 def _templates(

@@ -12,8 +12,8 @@ from cityhub.config import Settings
 from cityhub.db import Database
 from cityhub.pool.ingest import ingest
 from cityhub.pool.service import Pool
+from tests.web.permission_table import ROLES, check_call
 
-ROLES = ("public", "analyst", "steward", "admin")
 RULES = {
     "rules": [
         {"id": "level", "kind": "range", "column": "水位", "params": {"max": 100}, "blocking": True}
@@ -74,10 +74,7 @@ def test_role_may_call_endpoint(
     body: dict[str, Any] | None,
     expected: tuple[int, int, int, int],
 ) -> None:
-    response = client.request(method, path, json=body, headers=headers[role])
-    assert response.status_code == expected[ROLES.index(role)], response.text
-    if response.status_code >= 400:
-        assert set(response.json()["error"]) == {"code", "message", "details"}
+    check_call(client, headers[role], method, path, body, expected[ROLES.index(role)])
 
 
 def test_a_bad_rule_set_answers_every_place(

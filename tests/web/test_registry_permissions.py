@@ -8,9 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import PASSWORD, People
+from tests.web.permission_table import ROLES, check_call
 from tests.web.test_pages import log_in
-
-ROLES = ("public", "analyst", "steward", "admin")
 
 # (method, path, JSON body or None, expected status per role in ROLES order)
 ENDPOINTS: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
@@ -33,10 +32,7 @@ def test_role_may_call_endpoint(
     body: dict[str, Any] | None,
     expected: tuple[int, int, int, int],
 ) -> None:
-    response = client.request(method, path, json=body, headers=headers[role])
-    assert response.status_code == expected[ROLES.index(role)], response.text
-    if response.status_code >= 400:
-        assert set(response.json()["error"]) == {"code", "message", "details"}
+    check_call(client, headers[role], method, path, body, expected[ROLES.index(role)])
 
 
 def test_a_session_is_enough(client: TestClient, people: People) -> None:

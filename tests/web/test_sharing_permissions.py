@@ -17,8 +17,8 @@ from cityhub.auth import Actor, Role
 from cityhub.db import Database
 from tests.conftest import People, token_for
 from tests.sharing.conftest import catalogue
+from tests.web.permission_table import ROLES, check_call
 
-ROLES = ("public", "analyst", "steward", "admin")
 ASKER = Actor(None, "nyncj.steward", Role.STEWARD, "NYNCJ")
 PURPOSE = "核对农田灌溉取水许可的办理情况"
 
@@ -71,10 +71,7 @@ def test_role_may_call_sharing_endpoint(
     body: dict[str, Any] | None,
     expected: tuple[int, int, int, int],
 ) -> None:
-    response = client.request(method, path, json=body, headers=headers[role])
-    assert response.status_code == expected[ROLES.index(role)], response.text
-    if response.status_code >= 400:
-        assert set(response.json()["error"]) == {"code", "message", "details"}
+    check_call(client, headers[role], method, path, body, expected[ROLES.index(role)])
 
 
 def test_the_requester_withdraws_and_sees_the_answer(
