@@ -79,22 +79,82 @@ def vectorised(engine: Engine, plan: Plan) -> Iterator[Plan]:
         return
     folder = Path(tempfile.mkdtemp(prefix=".quality-", dir=engine.root))
     try:
-        work: list[Callable[[], str | None]] = [
-            partial(_failing, engine, plan, rule, folder / f"failing-{i}.parquet")
+        # A unique rule on a column an identifier rule checks: one stream gives both (``_both``).
+        shared = {r.column: (i, r) for i, r in repeats if not _has_context(plan, r.column)}
+        pairs = [(c, shared.pop(c[1].column)) for c in checks if c[1].column in shared]
+        paired = {i for (i, _), (j, _) in pairs} | {j for _, (j, _) in pairs}
+        jobs: list[tuple[list[int], Callable[[], list[str | None]]]] = [
+            (
+                [i, j],
+                partial(
+                    _both,
+                    engine,
+                    plan,
+                    check,
+                    folder / f"failing-{i}.parquet",
+                    folder / f"repeated-{j}.parquet",
+                ),
+            )
+            for (i, check), (j, _) in pairs
+        ]
+        jobs += [
+            ([i], partial(_single, _failing, engine, plan, rule, folder / f"failing-{i}.parquet"))
             for i, rule in checks
+            if i not in paired
         ]
-        work += [
-            partial(_repeated, engine, plan, rule, folder / f"repeated-{i}.parquet")
+        jobs += [
+            (
+                [i],
+                partial(_single, _repeated, engine, plan, rule, folder / f"repeated-{i}.parquet"),
+            )
             for i, rule in repeats
+            if i not in paired
         ]
-        with ThreadPoolExecutor(max_workers=min(WORKERS, len(work))) as pool:
-            done = list(pool.map(lambda job: job(), work))
-        found = dict(zip([i for i, _ in checks] + [i for i, _ in repeats], done, strict=True))
+        with ThreadPoolExecutor(max_workers=min(WORKERS, len(jobs))) as pool:
+            done = list(pool.map(lambda job: job[1](), jobs))
+        found = {
+            i: f
+            for (indices, _), files in zip(jobs, done, strict=True)
+            for i, f in zip(indices, files, strict=True)
+        }
         failing = {i: f for i, _ in checks if (f := found[i]) is not None}
         repeated = {i: f for i, _ in repeats if (f := found[i]) is not None}
         yield replace(plan, failing=failing, repeated=repeated)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _has_context(plan: Plan, column: str | None) -> bool:
+    return bool(plan.target.context) and column in plan.target.context_columns
+
+
+def _single(job: Callable[..., str | None], *args: object) -> list[str | None]:
+    return [job(*args)]
+
+
+def _both(
+    engine: Engine, plan: Plan, rule: IdentifierRule, failing: Path, repeated: Path
+) -> list[str | None]:
+    """``_failing`` and ``_repeated`` for one column read once: its cleaned values and their
+    hashes (a ``unique`` rule on a column without context rows)."""
+    assert rule.column is not None
+    sql = f"SELECT v, hash(v) AS h FROM ({plan.values_sql(rule.column)})"
+    _, batches = engine.stream([], sql, batch_rows=BATCH_ROWS)
+    found: list[pa.Array] = []
+    parts: list[np.ndarray] = []
+    total = 0
+    for batch in batches:
+        values = batch.column(0)
+        mask = valid_mask(rule.params.kind, values)
+        found.append(pc.unique(pc.filter(values, pc.invert(mask))))  # nulls are dropped
+        if total <= MAX_HASHES:
+            hashes = pc.filter(batch.column(1), pc.is_valid(values))
+            parts.append(hashes.to_numpy(zero_copy_only=False).astype(np.uint64, copy=False))
+            total += len(parts[-1])
+    pq.write_table(pa.table({"v": pc.unique(pa.chunked_array(found, type=pa.string()))}), failing)
+    if total > MAX_HASHES:
+        return [str(failing), None]
+    return [str(failing), _write_repeated(parts, repeated)]
 
 
 def _failing(engine: Engine, plan: Plan, rule: IdentifierRule, path: Path) -> str:
@@ -123,6 +183,11 @@ def _repeated(engine: Engine, plan: Plan, rule: UniqueRule, path: Path) -> str |
         total += len(parts[-1])
         if total > MAX_HASHES:
             return None
+    return _write_repeated(parts, path)
+
+
+def _write_repeated(parts: list[np.ndarray], path: Path) -> str:
+    """Write the hashes occurring more than once in ``parts`` to ``path``."""
     hashes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
     hashes.sort()
     twice = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
