@@ -17,6 +17,7 @@ from cityhub import auth
 from cityhub.catalog import OpenType, SecurityLevel, ShareType, UpdateCycle, groups, templates
 from cityhub.db import Database
 from cityhub.demo import basedb_sources as files
+from cityhub.demo import indicator_map_certificate_sources as more_files
 from cityhub.errors import Conflict
 from cityhub.pool.ingest import ingest
 from cityhub.pool.warehouse import Warehouse
@@ -84,7 +85,7 @@ BASE_DATASETS = (
         "macro_economy",
         "macro-indicators",
         "FGW",
-        files.macro_csv,
+        more_files.macro_csv,
         {
             "title": "宏观经济指标(演示)",
             "abstract": "全市和各县(市、区)2019-2022年主要经济指标,地区生产总值另有季度"
@@ -98,7 +99,7 @@ BASE_DATASETS = (
         "spatial",
         "spatial-features",
         "ZRZYJ",
-        files.spatial_geojson,
+        more_files.spatial_geojson,
         {
             "title": "空间地理要素(演示)",
             "abstract": "政府驻地、学校、医院、主要河流、东昌湖和国道的位置(点、线、面)。"
@@ -110,7 +111,7 @@ BASE_DATASETS = (
         "certificate",
         "e-certificates",
         "DSJJ",
-        files.certificates_csv,
+        more_files.certificates_csv,
         {
             "title": "电子证照目录(演示)",
             "abstract": "营业执照、食品经营许可证和不动产权证书的电子证照目录信息。演示数据。",
