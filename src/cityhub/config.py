@@ -119,6 +119,37 @@ class Settings(BaseSettings):
         ),
     )
 
+    public_url: str | None = Field(
+        default=None,
+        description=(
+            "Base URL the platform is reached at from outside, e.g. https://data.liaocheng.gov.cn; "
+            "used for absolute links such as SensorThings selfLinks. Empty means the URL each "
+            "request came in on."
+        ),
+    )
+    sta_default_top: int = Field(
+        default=100, ge=1, description="SensorThings: entities per page when $top is not given."
+    )
+    sta_max_top: int = Field(
+        default=10_000,
+        ge=1,
+        description="SensorThings: most entities per page; a larger $top is capped to it.",
+    )
+    sl651_port: int = Field(
+        default=5651,
+        ge=0,
+        le=65535,
+        description=(
+            "TCP port of the SL 651-2014 gateway for hydrology stations, started by cityhub serve "
+            "and cityhub demo; 0 switches it off."
+        ),
+    )
+    sl651_idle_seconds: int = Field(
+        default=300,
+        ge=5,
+        description="SL 651 gateway: a connection that sends nothing for this long is closed.",
+    )
+
     @field_validator("log_level")
     @classmethod
     def _known_log_level(cls, value: str) -> str:

@@ -7,6 +7,19 @@ from cityhub.catalog.models import Dataset, DatasetColumn, DatasetVersion, Shari
 from cityhub.derived.models import DerivedDefinition, LineageEdge
 from cityhub.linking.models import LinkPair, LinkRun
 from cityhub.quality.models import QualityReport, QualityRuleSet, QuarantinedRow
+from cityhub.sensing.models import (
+    Datastream,
+    FeatureOfInterest,
+    HistoricalLocation,
+    HistoricalLocationLocation,
+    Latest,
+    Location,
+    Observation,
+    ObservedProperty,
+    Sensor,
+    Thing,
+    ThingLocation,
+)
 from cityhub.sharing.models import Notification, SharingRequest
 
 __all__ = [
@@ -17,18 +30,29 @@ __all__ = [
     "DatasetGroup",
     "DatasetGroupMember",
     "DatasetVersion",
+    "Datastream",
     "Department",
     "DerivedDefinition",
+    "FeatureOfInterest",
+    "HistoricalLocation",
+    "HistoricalLocationLocation",
+    "Latest",
     "LineageEdge",
     "LinkPair",
     "LinkRun",
+    "Location",
     "LoginThrottle",
     "Notification",
+    "Observation",
+    "ObservedProperty",
     "QualityReport",
     "QualityRuleSet",
     "QuarantinedRow",
+    "Sensor",
     "SharingGrant",
     "SharingRequest",
+    "Thing",
+    "ThingLocation",
     "User",
     "WebSession",
 ]
