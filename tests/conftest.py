@@ -73,6 +73,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         login_max_failures=3,
         login_lockout_minutes=15,
         derived_scheduler_seconds=0,  # no background refreshes unless a test starts them
+        sl651_port=0,  # no SL 651 gateway unless a test starts one
+        mqtt_port=0,  # no MQTT broker either
     )
 
 

@@ -150,6 +150,42 @@ class Settings(BaseSettings):
         description="SL 651 gateway: a connection that sends nothing for this long is closed.",
     )
 
+    mqtt_url: str | None = Field(
+        default=None,
+        description=(
+            "External MQTT broker for the SensorThings MQTT extension, e.g. "
+            "mqtt://127.0.0.1:1883 (Mosquitto); empty means the embedded broker."
+        ),
+    )
+    mqtt_port: int = Field(
+        default=1884,
+        ge=0,
+        le=65535,
+        description=(
+            "Port of the embedded MQTT broker (not 1883, which a local Mosquitto may hold); "
+            "0 switches MQTT off."
+        ),
+    )
+    mqtt_username: str | None = Field(
+        default=None, description="User name of the platform's own login on an external broker."
+    )
+    mqtt_password: SecretStr | None = Field(
+        default=None, description="Password of the platform's own login on an external broker."
+    )
+    sensing_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description=(
+            "Days Observations stay in the metadata database; older ones are rolled up into the "
+            "pool (an Iceberg table per department and sharing type) and removed."
+        ),
+    )
+    sensing_rollup_minutes: int = Field(
+        default=60,
+        ge=0,
+        description="Minutes between two roll-ups of old Observations into the pool; 0: never.",
+    )
+
     @field_validator("log_level")
     @classmethod
     def _known_log_level(cls, value: str) -> str:

@@ -7,6 +7,14 @@ from cityhub.catalog.models import Dataset, DatasetColumn, DatasetVersion, Shari
 from cityhub.derived.models import DerivedDefinition, LineageEdge
 from cityhub.linking.models import LinkPair, LinkRun
 from cityhub.quality.models import QualityReport, QualityRuleSet, QuarantinedRow
+from cityhub.sensing.alarms.models import (
+    Alarm,
+    AlarmEvent,
+    AlarmNotification,
+    AlarmRule,
+    AlarmSilence,
+    AlarmState,
+)
 from cityhub.sensing.models import (
     Datastream,
     FeatureOfInterest,
@@ -23,6 +31,12 @@ from cityhub.sensing.models import (
 from cityhub.sharing.models import Notification, SharingRequest
 
 __all__ = [
+    "Alarm",
+    "AlarmEvent",
+    "AlarmNotification",
+    "AlarmRule",
+    "AlarmSilence",
+    "AlarmState",
     "ApiToken",
     "AuditEvent",
     "Dataset",

@@ -14,6 +14,7 @@ class Role(StrEnum):
     ADMIN = "admin"  # Big Data Bureau operators: run the platform
     STEWARD = "steward"  # publish and manage one department's data
     ANALYST = "analyst"  # read what is shared with the department
+    STATION = "station"  # a monitoring station or gateway: sends its department's observations
     PUBLIC = "public"  # anyone, not logged in: open data only
 
 
@@ -32,6 +33,8 @@ class Permission(StrEnum):
     SHARING_REQUEST = "sharing.request"  # ask for a 有条件共享 dataset for the department
     SHARING_DECIDE = "sharing.decide"  # approve or refuse requests (own department's datasets)
     SHARING_OVERSEE = "sharing.oversee"  # every request, overdue ones, every department's figures
+    SENSING_WRITE = "sensing.write"  # create and change SensorThings entities (own department)
+    ALARMS_HANDLE = "alarms.handle"  # alarm rules, acknowledge, clear, silence (own department)
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -39,8 +42,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ANALYST: frozenset(
         {Permission.DEPARTMENTS_READ, Permission.TOKENS_OWN, Permission.SHARING_REQUEST}
     ),
+    Role.STATION: frozenset({Permission.DEPARTMENTS_READ, Permission.SENSING_WRITE}),
     Role.STEWARD: frozenset(
         {
+            Permission.SENSING_WRITE,
+            Permission.ALARMS_HANDLE,
             Permission.DEPARTMENTS_READ,
             Permission.TOKENS_OWN,
             Permission.USERS_READ_OWN_DEPARTMENT,

@@ -6,7 +6,17 @@ import sys
 
 import typer
 
-from cityhub.cli import admin, basedb, data, derived, linking, quality, registry, server
+from cityhub.cli import (
+    admin,
+    basedb,
+    data,
+    derived,
+    linking,
+    quality,
+    registry,
+    server,
+    simulate,
+)
 from cityhub.cli.errors import exit_code_of
 from cityhub.cli.output import err_console
 from cityhub.errors import CityhubError
@@ -32,6 +42,7 @@ app.add_typer(quality.quality_app, name="quality")
 app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.users_app, name="users")
 app.add_typer(admin.tokens_app, name="tokens")
+app.add_typer(simulate.simulate_app, name="simulate")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,6 +13,7 @@ from cityhub.cli.context import open_platform
 from cityhub.cli.output import console, err_console
 from cityhub.config import Settings, get_settings
 from cityhub.db import Database
+from cityhub.demo.simulator import start_ventilation
 from cityhub.web import create_app
 
 HostOption = Annotated[str | None, typer.Option(help="Listen address (default: CITYHUB_HOST).")]
@@ -22,7 +23,14 @@ PortOption = Annotated[int | None, typer.Option(help="Listen port (default: CITY
 def _run(settings: Settings, db: Database, host: str | None, port: int | None) -> None:
     host, port = host or settings.host, port or settings.port
     console.print(f"cityhub is serving at [bold]http://{host}:{port}[/bold] (Ctrl+C stops it)")
-    uvicorn.run(create_app(settings, db), host=host, port=port, log_level=settings.log_level)
+    # Live-feed (SSE) connections stay open: without a grace limit, shutdown would wait for them.
+    uvicorn.run(
+        create_app(settings, db),
+        host=host,
+        port=port,
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=5,
+    )
 
 
 def serve(host: HostOption = None, port: PortOption = None) -> None:
@@ -46,7 +54,8 @@ def demo(
         err_console.print(
             f"demo data: {len(report.users_created)} demo users and "
             f"{len(report.datasets_created)} demo datasets, {len(report.groups_created)} "
-            f"thematic groups and {len(report.scenes_created)} governance scenes created "
+            f"thematic groups, {len(report.scenes_created)} governance scenes and "
+            f"{len(report.stations_created)} monitoring stations created "
             "(the rest were there already)"
         )
         console.print(
@@ -62,4 +71,11 @@ def demo(
             highlight=False,
         )
         if serve:
-            _run(settings, db, host, port)
+            # The demo tunnel's ventilation controller: its gas alarm's webhook goes there.
+            ventilation = start_ventilation(
+                db=db, echo=lambda line: err_console.print(line, highlight=False)
+            )
+            try:
+                _run(settings, db, host, port)
+            finally:
+                ventilation.stop()

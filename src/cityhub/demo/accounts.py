@@ -31,6 +31,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("swenj.analyst", "水文局分析员(演示)", "SWENJ", auth.Role.ANALYST),
     DemoUser("fgw.analyst", "发展改革委分析员(演示)", "FGW", auth.Role.ANALYST),
     DemoUser("nyncj.analyst", "农业农村局分析员(演示)", "NYNCJ", auth.Role.ANALYST),
+    DemoUser("zjj.steward", "住建局管廊管理员(演示)", "ZJJ", auth.Role.STEWARD),
+    DemoUser("slj.station", "水利局测站网关(演示)", "SLJ", auth.Role.STATION),
+    DemoUser("zjj.station", "管廊监测网关(演示)", "ZJJ", auth.Role.STATION),
 )
 
 

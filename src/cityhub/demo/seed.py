@@ -10,6 +10,8 @@ from cityhub.demo.accounts import DemoUser, seed_accounts
 from cityhub.demo.basedb import seed_groups
 from cityhub.demo.datasets import seed_datasets
 from cityhub.demo.governance import seed_governance
+from cityhub.demo.sensing import seed_sensing
+from cityhub.demo.simulator.ventilation import VENTILATION_PORT
 from cityhub.pool.service import Pool
 
 
@@ -21,6 +23,7 @@ class DemoReport:
     datasets_created: list[str]
     groups_created: list[str]
     scenes_created: list[str]
+    stations_created: list[str]
 
 
 def seed(db: Database, settings: Settings) -> DemoReport:
@@ -33,4 +36,5 @@ def seed(db: Database, settings: Settings) -> DemoReport:
         scenes = seed_governance(db, pool)
     finally:
         pool.close()
-    return DemoReport(users, datasets, groups, scenes)
+    stations = seed_sensing(db, port=VENTILATION_PORT)
+    return DemoReport(users, datasets, groups, scenes, stations)

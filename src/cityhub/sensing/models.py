@@ -41,7 +41,7 @@ class Thing(Base):
 
     __tablename__ = "sta_things"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text)
     properties: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
@@ -56,7 +56,7 @@ class Location(Base):
 
     __tablename__ = "sta_locations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text)
     encoding_type: Mapped[str] = mapped_column(String(100))
@@ -72,10 +72,10 @@ class ThingLocation(Base):
     __tablename__ = "sta_thing_locations"
 
     thing_id: Mapped[int] = mapped_column(
-        ForeignKey("sta_things.id", ondelete="CASCADE"), primary_key=True
+        BigId, ForeignKey("sta_things.id", ondelete="CASCADE"), primary_key=True
     )
     location_id: Mapped[int] = mapped_column(
-        ForeignKey("sta_locations.id", ondelete="CASCADE"), primary_key=True, index=True
+        BigId, ForeignKey("sta_locations.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 
@@ -84,9 +84,9 @@ class HistoricalLocation(Base):
 
     __tablename__ = "sta_historical_locations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     thing_id: Mapped[int] = mapped_column(
-        ForeignKey("sta_things.id", ondelete="CASCADE"), index=True
+        BigId, ForeignKey("sta_things.id", ondelete="CASCADE"), index=True
     )
     time: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -97,10 +97,10 @@ class HistoricalLocationLocation(Base):
     __tablename__ = "sta_historical_location_locations"
 
     historical_location_id: Mapped[int] = mapped_column(
-        ForeignKey("sta_historical_locations.id", ondelete="CASCADE"), primary_key=True
+        BigId, ForeignKey("sta_historical_locations.id", ondelete="CASCADE"), primary_key=True
     )
     location_id: Mapped[int] = mapped_column(
-        ForeignKey("sta_locations.id", ondelete="CASCADE"), primary_key=True, index=True
+        BigId, ForeignKey("sta_locations.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 
@@ -109,7 +109,7 @@ class Sensor(Base):
 
     __tablename__ = "sta_sensors"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text)
     encoding_type: Mapped[str] = mapped_column(String(100))
@@ -122,7 +122,7 @@ class ObservedProperty(Base):
 
     __tablename__ = "sta_observed_properties"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     definition: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text)
@@ -134,7 +134,7 @@ class Datastream(Base):
 
     __tablename__ = "sta_datastreams"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text)
     unit_of_measurement: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -146,13 +146,13 @@ class Datastream(Base):
     result_time_end: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     properties: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     thing_id: Mapped[int] = mapped_column(
-        ForeignKey("sta_things.id", ondelete="CASCADE"), index=True
+        BigId, ForeignKey("sta_things.id", ondelete="CASCADE"), index=True
     )
     sensor_id: Mapped[int] = mapped_column(
-        ForeignKey("sta_sensors.id", ondelete="CASCADE"), index=True
+        BigId, ForeignKey("sta_sensors.id", ondelete="CASCADE"), index=True
     )
     observed_property_id: Mapped[int] = mapped_column(
-        ForeignKey("sta_observed_properties.id", ondelete="CASCADE"), index=True
+        BigId, ForeignKey("sta_observed_properties.id", ondelete="CASCADE"), index=True
     )
     share_type: Mapped[str] = mapped_column(String(20), default=ShareType.UNCONDITIONAL.value)
     open_to_public: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -163,7 +163,7 @@ class FeatureOfInterest(Base):
 
     __tablename__ = "sta_features"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text)
     encoding_type: Mapped[str] = mapped_column(String(100))
@@ -172,7 +172,7 @@ class FeatureOfInterest(Base):
     x: Mapped[float | None] = mapped_column(Float, nullable=True)
     y: Mapped[float | None] = mapped_column(Float, nullable=True)
     location_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sta_locations.id", ondelete="SET NULL"), index=True, nullable=True
+        BigId, ForeignKey("sta_locations.id", ondelete="SET NULL"), index=True, nullable=True
     )
 
 
@@ -194,9 +194,11 @@ class Observation(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    datastream_id: Mapped[int] = mapped_column(ForeignKey("sta_datastreams.id", ondelete="CASCADE"))
+    datastream_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("sta_datastreams.id", ondelete="CASCADE")
+    )
     feature_id: Mapped[int] = mapped_column(
-        ForeignKey("sta_features.id", ondelete="CASCADE"), index=True
+        BigId, ForeignKey("sta_features.id", ondelete="CASCADE"), index=True
     )
     phenomenon_time_start: Mapped[datetime] = mapped_column(UTCDateTime)
     phenomenon_time_end: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -218,7 +220,7 @@ class Latest(Base):
     __tablename__ = "sta_latest"
 
     datastream_id: Mapped[int] = mapped_column(
-        ForeignKey("sta_datastreams.id", ondelete="CASCADE"), primary_key=True
+        BigId, ForeignKey("sta_datastreams.id", ondelete="CASCADE"), primary_key=True
     )
     observation_id: Mapped[int] = mapped_column(BigId)
     phenomenon_time: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -13,6 +13,7 @@ from cityhub import __version__, derived
 from cityhub.config import Settings
 from cityhub.db import Database
 from cityhub.pool.service import Pool
+from cityhub.sensing.runtime import Sensing
 from cityhub.web import ckan, errors
 from cityhub.web.csrf import CSRF_COOKIE, new_nonce
 from cityhub.web.deps import secure_cookies
@@ -26,14 +27,16 @@ from cityhub.web.pages import docs, home
 from cityhub.web.pages import groups as group_pages
 from cityhub.web.pages import linking as linking_pages
 from cityhub.web.pages import quality as quality_pages
+from cityhub.web.pages import sensing as sensing_pages
 from cityhub.web.pages import sharing as sharing_pages
-from cityhub.web.routes import accounts, datasets, dcat, exports, health, sql, tokens
+from cityhub.web.routes import accounts, datasets, dcat, exports, health, sql, sta, tokens
 from cityhub.web.routes import audit as audit_routes
 from cityhub.web.routes import auth as auth_routes
 from cityhub.web.routes import derived as derived_routes
 from cityhub.web.routes import groups as group_routes
 from cityhub.web.routes import linking as linking_routes
 from cityhub.web.routes import quality as quality_routes
+from cityhub.web.routes import sensing as sensing_routes
 from cityhub.web.routes import sharing as sharing_routes
 from cityhub.web.routes import templates as template_routes
 from cityhub.web.routes import validators as validator_routes
@@ -65,7 +68,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         refresher = derived.start_scheduler(
             app.state.db, app.state.pool, settings.derived_scheduler_seconds
         )
+        await app.state.sensing.start()
         yield
+        await app.state.sensing.stop()
         if refresher is not None:
             refresher.stop()
         app.state.pool.close()
@@ -81,6 +86,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url_effective)
     app.state.pool = Pool(app.state.db, settings)
+    app.state.sensing = Sensing(app.state.db, settings)
     errors.install(app)
 
     @app.middleware("http")
@@ -88,7 +94,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         set_nonce = (
-            not request.url.path.startswith(("/api", "/static"))
+            not request.url.path.startswith(("/api", "/static", "/sta/"))
             and CSRF_COOKIE not in request.cookies
         )
         if set_nonce:
@@ -124,6 +130,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         audit_routes.router,
         sharing_routes.router,
         validator_routes.router,
+        sta.router,
+        sensing_routes.router,
         home.router,
         catalog_pages.router,
         dataset_pages.router,
@@ -135,6 +143,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         quality_pages.router,
         audit_pages.router,
         sharing_pages.router,
+        sensing_pages.router,
         docs.router,
     ):
         app.include_router(router)

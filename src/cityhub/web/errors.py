@@ -59,7 +59,9 @@ def wants_json(request: Request) -> bool:
     """JSON for the API and machine endpoints, HTML for pages."""
     path = request.url.path
     return (
-        path.startswith("/api") or path.endswith(".jsonld") or path in {"/healthz", "/openapi.json"}
+        path.startswith(("/api", "/sta/"))
+        or path.endswith(".jsonld")
+        or path in {"/healthz", "/openapi.json", "/sta"}
     )
 
 
@@ -71,7 +73,9 @@ def envelope(code: str, message: str, details: Any = None) -> dict[str, Any]:
 def _respond(request: Request, status: int, code: str, message: str, details: Any) -> Response:
     headers: dict[str, str] = {}
     if status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
+        # SensorThings clients speak HTTP Basic (user name, API token as password).
+        sta = request.url.path.startswith("/sta")
+        headers["WWW-Authenticate"] = 'Basic realm="cityhub SensorThings"' if sta else "Bearer"
     if isinstance(details, dict) and "retry_after" in details:
         headers["Retry-After"] = str(details["retry_after"])
     if wants_json(request):

@@ -25,6 +25,7 @@ NAVIGATION: tuple[tuple[str, str, Permission | None], ...] = (
     ("nav.sharing", "/sharing", Permission.SHARING_REQUEST),
     ("derived.nav", "/derived", Permission.DATASETS_PUBLISH),
     ("linking.nav", "/linking", Permission.DATASETS_PUBLISH),
+    ("sensing.nav", "/sensing", None),
     ("nav.departments", "/departments", Permission.DEPARTMENTS_READ),
     ("nav.audit", "/audit", Permission.AUDIT_READ),
     ("nav.api", "/docs", None),

@@ -17,11 +17,15 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
+# Entity ids are 64-bit on PostgreSQL (SensorThings clients may send any integer id);
+# SQLite's INTEGER is 64-bit already and must stay INTEGER to be the row id.
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
 
 def upgrade() -> None:
     op.create_table(
         "sta_locations",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", BIG_ID, nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("encoding_type", sa.String(length=100), nullable=False),
@@ -33,7 +37,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "sta_observed_properties",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", BIG_ID, nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("definition", sa.String(length=500), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
@@ -42,7 +46,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "sta_sensors",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", BIG_ID, nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("encoding_type", sa.String(length=100), nullable=False),
@@ -52,7 +56,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "sta_features",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", BIG_ID, nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("encoding_type", sa.String(length=100), nullable=False),
@@ -60,7 +64,7 @@ def upgrade() -> None:
         sa.Column("properties", sa.JSON(), nullable=True),
         sa.Column("x", sa.Float(), nullable=True),
         sa.Column("y", sa.Float(), nullable=True),
-        sa.Column("location_id", sa.Integer(), nullable=True),
+        sa.Column("location_id", BIG_ID, nullable=True),
         sa.ForeignKeyConstraint(
             ["location_id"],
             ["sta_locations.id"],
@@ -76,7 +80,7 @@ def upgrade() -> None:
 
     op.create_table(
         "sta_things",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", BIG_ID, nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("properties", sa.JSON(), nullable=True),
@@ -96,7 +100,7 @@ def upgrade() -> None:
 
     op.create_table(
         "sta_datastreams",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", BIG_ID, nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("unit_of_measurement", sa.JSON(), nullable=False),
@@ -107,9 +111,9 @@ def upgrade() -> None:
         sa.Column("result_time_start", UTCDateTime(timezone=True), nullable=True),
         sa.Column("result_time_end", UTCDateTime(timezone=True), nullable=True),
         sa.Column("properties", sa.JSON(), nullable=True),
-        sa.Column("thing_id", sa.Integer(), nullable=False),
-        sa.Column("sensor_id", sa.Integer(), nullable=False),
-        sa.Column("observed_property_id", sa.Integer(), nullable=False),
+        sa.Column("thing_id", BIG_ID, nullable=False),
+        sa.Column("sensor_id", BIG_ID, nullable=False),
+        sa.Column("observed_property_id", BIG_ID, nullable=False),
         sa.Column("share_type", sa.String(length=20), nullable=False),
         sa.Column("open_to_public", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -145,8 +149,8 @@ def upgrade() -> None:
 
     op.create_table(
         "sta_historical_locations",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("thing_id", sa.Integer(), nullable=False),
+        sa.Column("id", BIG_ID, nullable=False),
+        sa.Column("thing_id", BIG_ID, nullable=False),
         sa.Column("time", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["thing_id"],
@@ -163,8 +167,8 @@ def upgrade() -> None:
 
     op.create_table(
         "sta_thing_locations",
-        sa.Column("thing_id", sa.Integer(), nullable=False),
-        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("thing_id", BIG_ID, nullable=False),
+        sa.Column("location_id", BIG_ID, nullable=False),
         sa.ForeignKeyConstraint(
             ["location_id"],
             ["sta_locations.id"],
@@ -186,8 +190,8 @@ def upgrade() -> None:
 
     op.create_table(
         "sta_historical_location_locations",
-        sa.Column("historical_location_id", sa.Integer(), nullable=False),
-        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("historical_location_id", BIG_ID, nullable=False),
+        sa.Column("location_id", BIG_ID, nullable=False),
         sa.ForeignKeyConstraint(
             ["historical_location_id"],
             ["sta_historical_locations.id"],
@@ -217,10 +221,8 @@ def upgrade() -> None:
 
     op.create_table(
         "sta_latest",
-        sa.Column("datastream_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "observation_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("datastream_id", BIG_ID, nullable=False),
+        sa.Column("observation_id", BIG_ID, nullable=False),
         sa.Column("phenomenon_time", UTCDateTime(timezone=True), nullable=False),
         sa.Column("result_number", sa.Float(), nullable=True),
         sa.Column("result", sa.JSON(), nullable=True),
@@ -235,9 +237,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "sta_observations",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("datastream_id", sa.Integer(), nullable=False),
-        sa.Column("feature_id", sa.Integer(), nullable=False),
+        sa.Column("id", BIG_ID, nullable=False),
+        sa.Column("datastream_id", BIG_ID, nullable=False),
+        sa.Column("feature_id", BIG_ID, nullable=False),
         sa.Column("phenomenon_time_start", UTCDateTime(timezone=True), nullable=False),
         sa.Column("phenomenon_time_end", UTCDateTime(timezone=True), nullable=True),
         sa.Column("result_time", UTCDateTime(timezone=True), nullable=True),
