@@ -3,8 +3,9 @@
 ``Sensing`` is made once per app (``app.state.sensing``) and started and stopped with it. New
 Observations — from HTTP, MQTT or the gateway — reach the bus after their transaction commits;
 there the alarm engine evaluates them and the live feed of the pages passes them on with the
-alarm changes they caused. A sweeper thread lets the engine notice silent stations, and the
-notifier delivers alarm webhooks (handling actions such as a tunnel's ventilation).
+alarm changes they caused. A sweeper thread lets the engine notice silent stations, the
+notifier delivers alarm webhooks (handling actions such as a tunnel's ventilation), and the
+roll-up moves Observations past their retention into the pool.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from typing import Any
 
 from cityhub.config import Settings
 from cityhub.db import Database
+from cityhub.pool.service import Pool
 from cityhub.sensing.alarms import AlarmEngine, Notifier
 from cityhub.sensing.bus import Bus
 from cityhub.sensing.live import LiveFeed
 from cityhub.sensing.mqtt import BrokerBridge, EmbeddedBroker, conformance
 from cityhub.sensing.observations import StoredObservation
+from cityhub.sensing.rollup import RollupScheduler
 from cityhub.sensing.sl651.gateway import Gateway
 from cityhub.sensing.stations import StationDirectory, gateway_sink
 
@@ -31,7 +34,7 @@ log = logging.getLogger("cityhub.sensing")
 class Sensing:
     """The sensing services of one app process."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, pool: Pool) -> None:
         self.db = db
         self.settings = settings
         self.bus = Bus()
@@ -39,6 +42,7 @@ class Sensing:
         self.alarms = AlarmEngine(db)
         self.notifier = Notifier(db)
         self.stations = StationDirectory(db)
+        self.rollup = RollupScheduler(db, pool, settings)
         self.gateway: Gateway | None = None
         self.mqtt: EmbeddedBroker | BrokerBridge | None = None
         self._stop = threading.Event()
@@ -71,6 +75,7 @@ class Sensing:
         sweeper."""
         self._stop.clear()
         self.notifier.start()
+        self.rollup.start()
         self._sweeper = threading.Thread(
             target=self._sweep_forever, name="alarm-sweep", daemon=True
         )
@@ -121,5 +126,6 @@ class Sensing:
         if self._sweeper is not None:
             self._sweeper.join(timeout=5)
             self._sweeper = None
+        self.rollup.stop()
         self.notifier.stop()
         self.live.close()

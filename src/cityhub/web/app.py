@@ -86,7 +86,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url_effective)
     app.state.pool = Pool(app.state.db, settings)
-    app.state.sensing = Sensing(app.state.db, settings)
+    app.state.sensing = Sensing(app.state.db, settings, app.state.pool)
     errors.install(app)
 
     @app.middleware("http")
