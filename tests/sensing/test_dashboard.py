@@ -1,5 +1,5 @@
 """What the sensing pages show, read for each actor: stations with coordinates, latest values and
-state; a Datastream's series with its thresholds; the alarm console's list with its filters.
+state; a Datastream's series with its thresholds.
 
 The network (``build_network``, also used by the web tests), on the rivers of Liaocheng:
 
@@ -29,7 +29,7 @@ from cityhub.sensing.alarms import (
     rainstorm_rule,
     water_level_rule,
 )
-from cityhub.sensing.dashboard import AlarmFilter, StationState
+from cityhub.sensing.dashboard import StationState
 from cityhub.sensing.live import LiveScope
 from cityhub.sensing.models import (
     Datastream,
@@ -322,98 +322,6 @@ def test_an_unreadable_series_is_not_found(
     else:
         with pytest.raises(NotFound):
             dashboard.series(db, actor, network.majia_level)
-
-
-@pytest.fixture
-def raised(db: Database, network: Network) -> dict[str, int]:
-    """Alarms: 徒骇河 yellow then cleared by hand, 徒骇河 orange now, 马颊河 red, 东昌湖 offline."""
-    from cityhub.sensing import alarms
-
-    for stream in (network.tuhai_level, network.majia_level):
-        create_rule(db, ADMIN, water_level_rule(stream, 32.0, 33.0, 34.5))
-    past = NOW - timedelta(days=2)
-    first = AlarmEngine(db, lambda: past).observe(store(db, network.tuhai_level, [(past, 32.1)]))
-    alarms.clear(db, STEWARD, first[0].alarm_id, now=past)
-    engine = AlarmEngine(db, lambda: NOW)
-    second = engine.observe(store(db, network.tuhai_level, [(NOW, 33.2)]))
-    red = engine.observe(store(db, network.majia_level, [(NOW, 35.0)]))
-    create_rule(db, ADMIN, offline_rule(network.lake_level, offline_seconds=600))
-    offline = AlarmEngine(db, lambda: NOW + timedelta(hours=1)).sweep()
-    return {
-        "cleared": first[0].alarm_id,
-        "orange": second[0].alarm_id,
-        "red": red[0].alarm_id,
-        "offline": offline[0].alarm_id,
-    }
-
-
-@pytest.mark.parametrize(
-    ("actor", "wanted", "expected"),
-    [
-        (ADMIN, AlarmFilter(), ["offline", "red", "orange", "cleared"]),
-        (ADMIN, AlarmFilter(status="open"), ["offline", "red", "orange"]),
-        (ADMIN, AlarmFilter(status="cleared"), ["cleared"]),
-        (ADMIN, AlarmFilter(severity="red"), ["red"]),
-        (ADMIN, AlarmFilter(thing_id=-1), []),
-        (ADMIN, AlarmFilter(since=NOW - timedelta(days=1)), ["offline", "red", "orange"]),
-        (ADMIN, AlarmFilter(until=NOW - timedelta(days=1)), ["cleared"]),
-        (ADMIN, AlarmFilter(limit=2), ["offline", "red"]),
-        (STEWARD, AlarmFilter(), ["offline", "orange", "cleared"]),
-        (OTHER_STEWARD, AlarmFilter(status="active"), ["offline", "red", "orange"]),
-        (PUBLIC, AlarmFilter(), ["offline"]),
-    ],
-)
-def test_alarm_rows_follow_filters_and_visibility(
-    db: Database,
-    raised: dict[str, int],
-    actor: auth.Actor,
-    wanted: AlarmFilter,
-    expected: list[str],
-) -> None:
-    by_id = {v: k for k, v in raised.items()}
-    assert [by_id[row.id] for row in dashboard.alarm_rows(db, actor, wanted)] == expected
-
-
-def test_alarm_rows_name_their_station_and_who_may_handle_them(
-    db: Database, network: Network, raised: dict[str, int]
-) -> None:
-    rows = {row.id: row for row in dashboard.alarm_rows(db, STEWARD)}
-    orange, cleared = rows[raised["orange"]], rows[raised["cleared"]]
-    assert (orange.thing_name, orange.datastream_name, orange.rule_kind) == (
-        TUHAI,
-        f"{TUHAI}水位",
-        "threshold",
-    )
-    assert (cleared.status, cleared.cleared_by) == ("cleared", "slj.steward")
-    assert rows[raised["offline"]].datastream_name is None
-    assert all(row.may_handle for row in rows.values())
-    others = dashboard.alarm_rows(db, OTHER_STEWARD)
-    assert {row.id: row.may_handle for row in others} == {
-        raised["offline"]: False,
-        raised["red"]: True,
-        raised["orange"]: False,
-        raised["cleared"]: False,
-    }
-    assert not any(row.may_handle for row in dashboard.alarm_rows(db, ANALYST))
-    before = dashboard.alarm_rows(db, ADMIN, AlarmFilter(before_id=raised["orange"]))
-    assert [row.id for row in before] == [raised["cleared"]]
-
-
-@pytest.mark.parametrize(
-    ("wanted", "field"),
-    [
-        (AlarmFilter(status="burning"), "status"),
-        (AlarmFilter(severity="purple"), "severity"),
-        (AlarmFilter(limit=0), "limit"),
-        (AlarmFilter(limit=501), "limit"),
-        (AlarmFilter(since=datetime(2024, 7, 1)), "since"),
-        (AlarmFilter(until=datetime(2024, 7, 1)), "until"),
-    ],
-)
-def test_bad_alarm_filters_name_the_field(db: Database, wanted: AlarmFilter, field: str) -> None:
-    with pytest.raises(InvalidInput) as raised:
-        dashboard.alarm_rows(db, ADMIN, wanted)
-    assert raised.value.details["field"] == field
 
 
 def test_live_scope_is_what_the_actor_sees(db: Database, network: Network) -> None:

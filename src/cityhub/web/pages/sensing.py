@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cityhub.auth import Actor
 from cityhub.db import Database
 from cityhub.errors import Conflict, InvalidInput
-from cityhub.sensing import alarms, dashboard
+from cityhub.sensing import alarms, console, dashboard
 from cityhub.sensing.alarms import AlarmChange, Severity
 from cityhub.sensing.dashboard import StationState
 from cityhub.web.csrf import verify_csrf
@@ -141,10 +141,10 @@ def _console(
     done: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    rows: list[dashboard.AlarmRow] = []
+    rows: list[console.AlarmRow] = []
     try:
         first, last = _day(filters["since"], "since"), _day(filters["until"], "until")
-        wanted = dashboard.AlarmFilter(
+        wanted = console.AlarmFilter(
             status=filters["status"] or None,
             severity=filters["severity"] or None,
             thing_id=_number(filters["thing"], "thing"),
@@ -153,7 +153,7 @@ def _console(
             before_id=_number(filters["before_id"], "before_id"),
             limit=50,
         )
-        rows = dashboard.alarm_rows(db, actor, wanted)
+        rows = console.alarm_rows(db, actor, wanted)
     except InvalidInput as exc:
         error, status = exc.message, status_of(exc)
     shown = {k: v for k, v in filters.items() if k != "before_id"}

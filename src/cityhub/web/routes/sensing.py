@@ -22,7 +22,7 @@ from starlette.datastructures import State
 
 from cityhub.auth import Actor, Permission
 from cityhub.db import Database
-from cityhub.sensing import alarms, dashboard
+from cityhub.sensing import alarms, console, dashboard
 from cityhub.sensing.alarms import AlarmChange, RuleKind, RuleSpec, SilenceSpec
 from cityhub.sensing.live import Event, LiveFeed, LiveScope
 from cityhub.web.deps import ApiActor, DatabaseDep, api_actor, get_db, page_actor
@@ -199,11 +199,11 @@ def read_alarms(
     until: datetime | None = None,
     before_id: int | None = None,
     limit: int = 100,
-) -> list[dashboard.AlarmRow]:
+) -> list[console.AlarmRow]:
     """Alarms of the stations the caller sees, newest first; status open|active|acknowledged|
     cleared, severity blue|yellow|orange|red, raised in [since, until)."""
-    wanted = dashboard.AlarmFilter(status, severity, thing_id, since, until, before_id, limit)
-    return dashboard.alarm_rows(db, actor, wanted)
+    wanted = console.AlarmFilter(status, severity, thing_id, since, until, before_id, limit)
+    return console.alarm_rows(db, actor, wanted)
 
 
 @router.get("/alarms/{alarm_id}/events")
