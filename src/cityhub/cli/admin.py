@@ -44,7 +44,9 @@ def db_upgrade() -> None:
 def users_add(
     username: Annotated[str, typer.Argument(help="Login name: letters, digits, '.', '_', '-'.")],
     department: Annotated[str, typer.Option(help="Department code, e.g. SLJ (see /departments).")],
-    role: Annotated[auth.Role, typer.Option(help="admin, steward or analyst.")],
+    role: Annotated[
+        auth.Role, typer.Option(help="admin, steward, analyst or station (a sensor gateway).")
+    ],
     display_name: Annotated[str | None, typer.Option(help="Name shown in the UI.")] = None,
     password: Annotated[
         str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Password.")
