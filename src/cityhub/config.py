@@ -185,6 +185,75 @@ class Settings(BaseSettings):
         ge=0,
         description="Minutes between two roll-ups of old Observations into the pool; 0: never.",
     )
+    trace_origin: str | None = Field(
+        default=None,
+        description=(
+            "Origin (identity) of the traceability log, a schema-less URL such as "
+            "trace.liaocheng.gov.cn/agri/2026; it is the first line of every checkpoint and the "
+            "log key's name. Empty means <host of public_url, else host:port>/trace/log."
+        ),
+    )
+    trace_log_key_file: Path | None = Field(
+        default=None,
+        description=(
+            "File holding the log's signing key (C2SP signed-note PRIVATE+KEY form). Empty means "
+            "<data_dir>/trace/log.skey, created on first start; back it up: a lost key means a "
+            "new log."
+        ),
+    )
+    trace_policy_file: Path | None = Field(
+        default=None,
+        description=(
+            "C2SP tlog-policy file naming the witnesses (name, verifier key, URL) and the quorum "
+            "that makes a checkpoint published, e.g. 2 of 3. Empty means no witnesses: a "
+            "checkpoint is published once the log has signed it."
+        ),
+    )
+    trace_checkpoint_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        le=10,
+        description=(
+            "Longest wait between new entries being sequenced and a checkpoint covering them; "
+            "an append returns once a published checkpoint covers it."
+        ),
+    )
+    trace_batch_max: int = Field(
+        default=4000,
+        ge=1,
+        description="Most log entries sequenced in one database transaction.",
+    )
+    trace_witness_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long the log waits for one witness's cosignature before going on without.",
+    )
+    trace_check_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "Worker processes that check large requests of signed events (signatures, schema, "
+            "hash IDs) in parallel. Empty means one per core; 0 or 1 checks in-process."
+        ),
+    )
+    trace_future_tolerance_seconds: int = Field(
+        default=300,
+        ge=0,
+        description="How far an event's eventTime may lie in the future (clock skew of recorders).",
+    )
+    trace_order_tolerance_seconds: int = Field(
+        default=3600,
+        ge=0,
+        description=(
+            "How far an event's eventTime may lie before the latest event already recorded for "
+            "the same batch; earlier than that is refused as out of order."
+        ),
+    )
+    trace_audit_anchor_minutes: int = Field(
+        default=60,
+        ge=0,
+        description="Minutes between two anchors of new audit rows in the log; 0: never.",
+    )
 
     @field_validator("log_level")
     @classmethod

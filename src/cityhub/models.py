@@ -29,6 +29,22 @@ from cityhub.sensing.models import (
     ThingLocation,
 )
 from cityhub.sharing.models import Notification, SharingRequest
+from cityhub.trace.log.models import (
+    TraceCheckpoint,
+    TraceLeaf,
+    TraceTile,
+    TraceTree,
+    TraceWitnessSize,
+)
+from cityhub.trace.models import (
+    TraceActor,
+    TraceActorAccount,
+    TraceAuditAnchor,
+    TraceBatch,
+    TraceEvent,
+    TraceEventLot,
+    TraceKey,
+)
 
 __all__ = [
     "Alarm",
@@ -67,6 +83,18 @@ __all__ = [
     "SharingRequest",
     "Thing",
     "ThingLocation",
+    "TraceActor",
+    "TraceActorAccount",
+    "TraceAuditAnchor",
+    "TraceBatch",
+    "TraceCheckpoint",
+    "TraceEvent",
+    "TraceEventLot",
+    "TraceKey",
+    "TraceLeaf",
+    "TraceTile",
+    "TraceTree",
+    "TraceWitnessSize",
     "User",
     "WebSession",
 ]

@@ -15,6 +15,7 @@ class Role(StrEnum):
     STEWARD = "steward"  # publish and manage one department's data
     ANALYST = "analyst"  # read what is shared with the department
     STATION = "station"  # a monitoring station or gateway: sends its department's observations
+    RECORDER = "recorder"  # a farm, processor, carrier or shop: records its own trace events
     PUBLIC = "public"  # anyone, not logged in: open data only
 
 
@@ -35,14 +36,30 @@ class Permission(StrEnum):
     SHARING_OVERSEE = "sharing.oversee"  # every request, overdue ones, every department's figures
     SENSING_WRITE = "sensing.write"  # create and change SensorThings entities (own department)
     ALARMS_HANDLE = "alarms.handle"  # alarm rules, acknowledge, clear, silence (own department)
+    TRACE_READ = "trace.read"  # batch histories, evidence, recall graphs (everyone)
+    TRACE_RECORD = "trace.record"  # record signed events and key statements for one's own actor
+    TRACE_MANAGE = "trace.manage"  # register traceability actors, link accounts, revoke keys
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PUBLIC: frozenset({Permission.DEPARTMENTS_READ}),
+    Role.PUBLIC: frozenset({Permission.DEPARTMENTS_READ, Permission.TRACE_READ}),
     Role.ANALYST: frozenset(
-        {Permission.DEPARTMENTS_READ, Permission.TOKENS_OWN, Permission.SHARING_REQUEST}
+        {
+            Permission.DEPARTMENTS_READ,
+            Permission.TOKENS_OWN,
+            Permission.SHARING_REQUEST,
+            Permission.TRACE_READ,
+        }
     ),
     Role.STATION: frozenset({Permission.DEPARTMENTS_READ, Permission.SENSING_WRITE}),
+    Role.RECORDER: frozenset(
+        {
+            Permission.DEPARTMENTS_READ,
+            Permission.TOKENS_OWN,
+            Permission.TRACE_READ,
+            Permission.TRACE_RECORD,
+        }
+    ),
     Role.STEWARD: frozenset(
         {
             Permission.SENSING_WRITE,
@@ -53,6 +70,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DATASETS_PUBLISH,
             Permission.SHARING_REQUEST,
             Permission.SHARING_DECIDE,
+            Permission.TRACE_READ,
+            Permission.TRACE_MANAGE,
         }
     ),
     Role.ADMIN: frozenset(Permission),

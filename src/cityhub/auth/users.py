@@ -17,7 +17,7 @@ from cityhub.db import Database
 from cityhub.errors import Conflict, InvalidInput, NotFound
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
-USER_ROLES = (Role.ADMIN, Role.STEWARD, Role.ANALYST, Role.STATION)
+USER_ROLES = (Role.ADMIN, Role.STEWARD, Role.ANALYST, Role.STATION, Role.RECORDER)
 
 
 @dataclass(frozen=True)

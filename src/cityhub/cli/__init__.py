@@ -16,6 +16,8 @@ from cityhub.cli import (
     registry,
     server,
     simulate,
+    trace,
+    witness,
 )
 from cityhub.cli.errors import exit_code_of
 from cityhub.cli.output import err_console
@@ -43,6 +45,8 @@ app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.users_app, name="users")
 app.add_typer(admin.tokens_app, name="tokens")
 app.add_typer(simulate.simulate_app, name="simulate")
+app.add_typer(trace.trace_app, name="trace")
+app.add_typer(witness.witness_app, name="witness")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -45,7 +45,10 @@ def users_add(
     username: Annotated[str, typer.Argument(help="Login name: letters, digits, '.', '_', '-'.")],
     department: Annotated[str, typer.Option(help="Department code, e.g. SLJ (see /departments).")],
     role: Annotated[
-        auth.Role, typer.Option(help="admin, steward, analyst or station (a sensor gateway).")
+        auth.Role,
+        typer.Option(
+            help="admin, steward, analyst, station (a sensor gateway) or recorder (a trace actor)."
+        ),
     ],
     display_name: Annotated[str | None, typer.Option(help="Name shown in the UI.")] = None,
     password: Annotated[

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -14,10 +16,21 @@ from cityhub.cli.output import console, err_console
 from cityhub.config import Settings, get_settings
 from cityhub.db import Database
 from cityhub.demo.simulator import start_ventilation
+from cityhub.demo.trace import TraceSeedReport
+from cityhub.demo.trace_witness_state import log_tree_size
+from cityhub.demo.witnesses import DEFAULT_PORTS, demo_witnesses
 from cityhub.web import create_app
 
 HostOption = Annotated[str | None, typer.Option(help="Listen address (default: CITYHUB_HOST).")]
 PortOption = Annotated[int | None, typer.Option(help="Listen port (default: CITYHUB_PORT).")]
+WitnessPortsOption = Annotated[
+    list[int] | None,
+    typer.Option(
+        "--witness-port",
+        help="Ports of the three demo trace-log witnesses, repeated three times "
+        f"(default: {', '.join(map(str, DEFAULT_PORTS))}).",
+    ),
+]
 
 
 def _run(settings: Settings, db: Database, host: str | None, port: int | None) -> None:
@@ -46,11 +59,12 @@ def demo(
     serve: Annotated[
         bool, typer.Option(help="Serve after seeding (--no-serve only seeds).")
     ] = True,
+    witness_port: WitnessPortsOption = None,
 ) -> None:
     """Bring up the demo city of Liaocheng (idempotent) and serve it."""
     settings = get_settings()
-    with open_platform(settings) as db:
-        report = demo_city.seed(db, settings)
+    with open_platform(settings) as db, _witnessed(settings, db, witness_port) as settings:
+        report = demo_city.seed(db, settings, trace=True)
         err_console.print(
             f"demo data: {len(report.users_created)} demo users and "
             f"{len(report.datasets_created)} demo datasets, {len(report.groups_created)} "
@@ -58,6 +72,8 @@ def demo(
             f"{len(report.stations_created)} monitoring stations created "
             "(the rest were there already)"
         )
+        if report.trace is not None:
+            _print_trace(report.trace)
         console.print(
             f"[bold]Demo logins[/bold] (demo data; password for all: {demo_city.DEMO_PASSWORD})",
             highlight=False,
@@ -79,3 +95,28 @@ def demo(
                 _run(settings, db, host, port)
             finally:
                 ventilation.stop()
+
+
+# The traceability part of the demo: its witnesses and what seeding recorded.
+
+
+@contextmanager
+def _witnessed(settings: Settings, db: Database, ports: list[int] | None) -> Iterator[Settings]:
+    """The trace log's three department witnesses run (as child processes) while the demo is
+    seeded and served; the settings come back with their trust policy."""
+    with demo_witnesses(
+        settings,
+        ports=tuple(ports or DEFAULT_PORTS),
+        tree_size=log_tree_size(db),
+        echo=lambda line: err_console.print(line, highlight=False),
+    ) as witnessed:
+        yield witnessed
+
+
+def _print_trace(report: TraceSeedReport) -> None:
+    err_console.print(
+        f"trace demo: {len(report.actors_created)} actors, {len(report.keys_registered)} demo "
+        f"keys and {report.events_recorded} of {report.events_total} signed events recorded "
+        f"in {report.seconds:.0f} s (the rest were there already); see docs/demo-trace.md",
+        highlight=False,
+    )

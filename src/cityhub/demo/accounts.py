@@ -34,6 +34,12 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("zjj.steward", "住建局管廊管理员(演示)", "ZJJ", auth.Role.STEWARD),
     DemoUser("slj.station", "水利局测站网关(演示)", "SLJ", auth.Role.STATION),
     DemoUser("zjj.station", "管廊监测网关(演示)", "ZJJ", auth.Role.STATION),
+    # Traceability: enterprise accounts that record events for one actor each (linked to it by
+    # ``demo.trace_actors``); the department is the one supervising the enterprise.
+    DemoUser("ejiao.recorder", "胶源堂阿胶 追溯记录员(演示)", "SCJGJ", auth.Role.RECORDER),
+    DemoUser("pear.recorder", "清泉梨园合作社 追溯记录员(演示)", "NYNCJ", auth.Role.RECORDER),
+    DemoUser("veg.recorder", "绿圃蔬菜合作社 追溯记录员(演示)", "NYNCJ", auth.Role.RECORDER),
+    DemoUser("market.recorder", "湖西农产品批发市场 追溯记录员(演示)", "SCJGJ", auth.Role.RECORDER),
 )
 
 

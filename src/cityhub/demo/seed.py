@@ -12,6 +12,7 @@ from cityhub.demo.datasets import seed_datasets
 from cityhub.demo.governance import seed_governance
 from cityhub.demo.sensing import seed_sensing
 from cityhub.demo.simulator.ventilation import VENTILATION_PORT
+from cityhub.demo.trace import TraceSeedReport, seed_trace
 from cityhub.pool.service import Pool
 
 
@@ -24,10 +25,16 @@ class DemoReport:
     groups_created: list[str]
     scenes_created: list[str]
     stations_created: list[str]
+    trace: TraceSeedReport | None = None  # None: the traceability demo was not asked for
 
 
-def seed(db: Database, settings: Settings) -> DemoReport:
-    """Add the demo data that is missing; safe to run any number of times."""
+def seed(db: Database, settings: Settings, *, trace: bool = False) -> DemoReport:
+    """Add the demo data that is missing; safe to run any number of times.
+
+    ``trace`` also records the traceability demo (``demo.trace``: ~3,900 signed events, some
+    20 s) in the log ``settings`` describe; ``cityhub demo`` asks for it with its witnesses
+    running (``demo.witnesses``), tests of other modules leave it out.
+    """
     users = seed_accounts(db)
     datasets = seed_datasets(db, settings.data_dir)
     groups = seed_groups(db)
@@ -37,4 +44,5 @@ def seed(db: Database, settings: Settings) -> DemoReport:
     finally:
         pool.close()
     stations = seed_sensing(db, port=VENTILATION_PORT)
-    return DemoReport(users, datasets, groups, scenes, stations)
+    traced = seed_trace(db, settings) if trace else None
+    return DemoReport(users, datasets, groups, scenes, stations, traced)

@@ -14,6 +14,7 @@ from cityhub.config import Settings
 from cityhub.db import Database
 from cityhub.pool.service import Pool
 from cityhub.sensing.runtime import Sensing
+from cityhub.trace.runtime import Trace
 from cityhub.web import ckan, errors
 from cityhub.web.csrf import CSRF_COOKIE, new_nonce
 from cityhub.web.deps import secure_cookies
@@ -29,6 +30,7 @@ from cityhub.web.pages import linking as linking_pages
 from cityhub.web.pages import quality as quality_pages
 from cityhub.web.pages import sensing as sensing_pages
 from cityhub.web.pages import sharing as sharing_pages
+from cityhub.web.pages import trace as trace_pages
 from cityhub.web.routes import accounts, datasets, dcat, exports, health, sql, sta, tokens
 from cityhub.web.routes import audit as audit_routes
 from cityhub.web.routes import auth as auth_routes
@@ -39,6 +41,8 @@ from cityhub.web.routes import quality as quality_routes
 from cityhub.web.routes import sensing as sensing_routes
 from cityhub.web.routes import sharing as sharing_routes
 from cityhub.web.routes import templates as template_routes
+from cityhub.web.routes import trace as trace_routes
+from cityhub.web.routes import trace_log as trace_log_routes
 from cityhub.web.routes import validators as validator_routes
 
 STATIC = Path(__file__).parent / "static"
@@ -69,7 +73,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             app.state.db, app.state.pool, settings.derived_scheduler_seconds
         )
         await app.state.sensing.start()
+        app.state.trace.start()
         yield
+        app.state.trace.stop()
         await app.state.sensing.stop()
         if refresher is not None:
             refresher.stop()
@@ -87,6 +93,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.db = db or Database(settings.database_url_effective)
     app.state.pool = Pool(app.state.db, settings)
     app.state.sensing = Sensing(app.state.db, settings, app.state.pool)
+    app.state.trace = Trace(app.state.db, settings)
     errors.install(app)
 
     @app.middleware("http")
@@ -132,6 +139,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         validator_routes.router,
         sta.router,
         sensing_routes.router,
+        trace_log_routes.router,
         home.router,
         catalog_pages.router,
         dataset_pages.router,
@@ -145,6 +153,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         sharing_pages.router,
         sensing_pages.router,
         docs.router,
+        trace_routes.router,
+        trace_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

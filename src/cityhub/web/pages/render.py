@@ -26,6 +26,7 @@ NAVIGATION: tuple[tuple[str, str, Permission | None], ...] = (
     ("derived.nav", "/derived", Permission.DATASETS_PUBLISH),
     ("linking.nav", "/linking", Permission.DATASETS_PUBLISH),
     ("sensing.nav", "/sensing", None),
+    ("trace.nav", "/trace", None),
     ("nav.departments", "/departments", Permission.DEPARTMENTS_READ),
     ("nav.audit", "/audit", Permission.AUDIT_READ),
     ("nav.api", "/docs", None),

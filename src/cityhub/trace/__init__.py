@@ -1,0 +1,1 @@
+"""Traceability: signed EPCIS events on an RFC 9162 transparency log with witnesses."""
