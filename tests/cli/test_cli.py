@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -108,9 +109,14 @@ def test_config_hides_secrets(env: dict[str, str], monkeypatch: pytest.MonkeyPat
 
 
 def test_demo_is_idempotent(env: dict[str, str]) -> None:
-    code, output = run("demo", "--no-serve")
+    witness_ports: list[str] = []
+    for _ in range(3):  # free ports: the default 8801-8803 may be a running demo's
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            witness_ports += ["--witness-port", str(probe.getsockname()[1])]
+    code, output = run("demo", "--no-serve", *witness_ports)
     assert code == 0 and "slj.steward" in output
-    code, output = run("demo", "--no-serve")
+    code, output = run("demo", "--no-serve", *witness_ports)
     assert code == 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import pytest
+import pymerkle  # type: ignore[import-untyped]  # GPL: tests and benchmarks only
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,8 +22,6 @@ from cityhub.trace.merkle import (
     verify_inclusion,
 )
 from tests.trace.merkle.support import RELAXED, complete_nodes, getter
-
-pymerkle = pytest.importorskip("pymerkle")
 
 ENTRIES = [b"entry %d" % i for i in range(400)]
 HASHES = [leaf_hash(e) for e in ENTRIES]
