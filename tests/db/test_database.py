@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -97,3 +99,29 @@ def test_database_urls(raw: str, driver: str) -> None:
 def test_unsupported_database_urls_are_configuration_errors(raw: str) -> None:
     with pytest.raises(ConfigurationError):
         normalise_url(raw)
+
+
+def test_a_sqlite_transaction_that_read_first_waits_for_another_writer(tmp_path: Path) -> None:
+    # A deferred transaction that has read (here inside a savepoint, as the alarm engine
+    # does) cannot upgrade to a writer once another writer has committed: SQLite answers
+    # "database is locked" at once. transaction(immediate=True) takes the write lock first.
+    db = Database(f"sqlite:///{tmp_path / 'locks.db'}")
+    with db.transaction() as session:
+        session.execute(text("CREATE TABLE t (v INTEGER)"))
+
+    def other_writer() -> None:
+        with db.transaction() as session:
+            session.execute(text("INSERT INTO t VALUES (2)"))
+
+    with db.transaction(immediate=True) as session, session.begin_nested():
+        assert session.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+        writer = threading.Thread(target=other_writer)
+        writer.start()
+        writer.join(timeout=0.5)  # it waits for our lock rather than committing under us
+        assert writer.is_alive()
+        session.execute(text("INSERT INTO t VALUES (1)"))
+    writer.join(timeout=10)
+    assert not writer.is_alive()
+    with db.reading() as session:
+        assert session.execute(text("SELECT v FROM t ORDER BY rowid")).scalars().all() == [1, 2]
+    db.dispose()

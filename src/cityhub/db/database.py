@@ -67,9 +67,19 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session whose work commits at the end of the block, or rolls back on an error."""
+    def transaction(self, *, immediate: bool = False) -> Iterator[Session]:
+        """A session whose work commits at the end of the block, or rolls back on an error.
+
+        ``immediate`` takes SQLite's write lock when the transaction starts (``BEGIN
+        IMMEDIATE``). Ask for it where a transaction reads inside a savepoint and then writes:
+        the savepoint opens a deferred transaction whose snapshot goes stale once another
+        writer commits, and SQLite then refuses the upgrade to writer at once ("database is
+        locked") instead of waiting under ``busy_timeout``. It must not be asked for by a
+        transaction that opens another one on the same database inside it.
+        """
         with self._sessions() as session, session.begin():
+            if immediate and self.dialect == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
     @contextmanager

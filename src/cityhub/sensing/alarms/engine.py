@@ -311,7 +311,7 @@ class AlarmEngine:
     def _commit(self, plan: _Plan, now: datetime) -> list[AlarmChange]:
         if not plan:
             return []
-        with self.db.transaction() as session:
+        with self.db.transaction(immediate=True) as session:  # reads, then writes
             store.save_states(session, plan.states, now)
             changes, missed = apply_steps(session, plan.steps, now)
             opened = dict(self._memory.open)
