@@ -21,8 +21,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
+# Workers: one per core; --dist loadscope keeps a module's tests (and its fixtures) together.
+PYTEST_WORKERS ?= auto
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks

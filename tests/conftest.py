@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import os
 import secrets
+
+# pytest-xdist's workers inherit COLUMNS from the controller; Rich would fix the CLI's table width
+# at import from it. Without it, Rich reads COLUMNS when it prints, as the CLI tests set it.
+os.environ.pop("COLUMNS", None)
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path

@@ -254,6 +254,16 @@ class Settings(BaseSettings):
         ge=0,
         description="Minutes between two anchors of new audit rows in the log; 0: never.",
     )
+    programme_report_due_days: int = Field(
+        default=10,
+        ge=0,
+        description="Days after a reporting period ends that its progress report is due.",
+    )
+    programme_reminder_days: int = Field(
+        default=5,
+        ge=0,
+        description="Days before a progress report is due that its unit is reminded.",
+    )
 
     @field_validator("log_level")
     @classmethod

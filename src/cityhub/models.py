@@ -6,6 +6,13 @@ from cityhub.catalog.groups import DatasetGroup, DatasetGroupMember
 from cityhub.catalog.models import Dataset, DatasetColumn, DatasetVersion, SharingGrant
 from cityhub.derived.models import DerivedDefinition, LineageEdge
 from cityhub.linking.models import LinkPair, LinkRun
+from cityhub.programme import (  # noqa: F401  (each module's tables register with Base)
+    models_incentives,
+    models_registries,
+    models_reports,
+    models_targets,
+    models_tasks,
+)
 from cityhub.quality.models import QualityReport, QualityRuleSet, QuarantinedRow
 from cityhub.sensing.alarms.models import (
     Alarm,

@@ -53,7 +53,7 @@ def run(*args: str, input: str | None = None) -> tuple[int, str]:
 
 def test_db_upgrade(env: dict[str, str]) -> None:
     code, output = run("db", "upgrade")
-    assert code == 0 and "revision 0011" in output
+    assert code == 0 and "revision 0016" in output
 
 
 def test_users_add_list_disable(env: dict[str, str]) -> None:

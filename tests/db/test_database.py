@@ -27,7 +27,7 @@ def test_migrations_create_exactly_the_models(bare_db: Database) -> None:
 
 def test_upgrade_is_idempotent(bare_db: Database) -> None:
     upgrade(bare_db)
-    assert current_revision(bare_db) == "0011"
+    assert current_revision(bare_db) == "0016"
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(bare_db: Database) -> None:

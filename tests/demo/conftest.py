@@ -37,7 +37,8 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
     db = Database(settings.database_url_effective)
     upgrade(db)
     auth.bootstrap(db, admin_password=ADMIN_PASSWORD)
-    yield City(db, settings, seed(db, settings))
+    # The programme office seeds itself in test_programme_demo; the other modules need none of it.
+    yield City(db, settings, seed(db, settings, programme=False))
     db.dispose()
     for _ in urls:  # drops the PostgreSQL schema
         pass

@@ -39,16 +39,32 @@ class Permission(StrEnum):
     TRACE_READ = "trace.read"  # batch histories, evidence, recall graphs (everyone)
     TRACE_RECORD = "trace.record"  # record signed events and key statements for one's own actor
     TRACE_MANAGE = "trace.manage"  # register traceability actors, link accounts, revoke keys
+    PROGRAMME_READ = (
+        "programme.read"  # tasks, targets, registries (masked), reports, warnings, cockpit
+    )
+    PROGRAMME_REPORT = (
+        "programme.report"  # own department: progress reports, figures, registrations
+    )
+    PROGRAMME_MANAGE = "programme.manage"  # edit tasks, milestones, targets; screen; score parks
+    INCENTIVES_CHECK = "incentives.check"  # which public incentive rules apply to given facts
+    INCENTIVES_SCREEN = (
+        "incentives.screen"  # 免申即享: every enterprise of the base database that qualifies
+    )
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PUBLIC: frozenset({Permission.DEPARTMENTS_READ, Permission.TRACE_READ}),
+    Role.PUBLIC: frozenset(
+        {Permission.DEPARTMENTS_READ, Permission.TRACE_READ, Permission.INCENTIVES_CHECK}
+    ),
     Role.ANALYST: frozenset(
         {
             Permission.DEPARTMENTS_READ,
             Permission.TOKENS_OWN,
             Permission.SHARING_REQUEST,
             Permission.TRACE_READ,
+            Permission.PROGRAMME_READ,
+            Permission.INCENTIVES_CHECK,
+            Permission.INCENTIVES_SCREEN,
         }
     ),
     Role.STATION: frozenset({Permission.DEPARTMENTS_READ, Permission.SENSING_WRITE}),
@@ -72,6 +88,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SHARING_DECIDE,
             Permission.TRACE_READ,
             Permission.TRACE_MANAGE,
+            Permission.PROGRAMME_READ,
+            Permission.PROGRAMME_REPORT,
+            Permission.INCENTIVES_CHECK,
+            Permission.INCENTIVES_SCREEN,
         }
     ),
     Role.ADMIN: frozenset(Permission),

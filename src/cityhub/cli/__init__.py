@@ -12,6 +12,7 @@ from cityhub.cli import (
     data,
     derived,
     linking,
+    programme,
     quality,
     registry,
     server,
@@ -47,6 +48,7 @@ app.add_typer(admin.tokens_app, name="tokens")
 app.add_typer(simulate.simulate_app, name="simulate")
 app.add_typer(trace.trace_app, name="trace")
 app.add_typer(witness.witness_app, name="witness")
+app.add_typer(programme.programme_app, name="programme")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,6 +9,7 @@ from cityhub import auth
 from cityhub.cli.output import err_console
 from cityhub.config import Settings
 from cityhub.db import Database, upgrade
+from cityhub.programme.setup import ensure_programme
 
 
 @contextmanager
@@ -33,6 +34,7 @@ def open_platform(settings: Settings) -> Iterator[Database]:
 def _first_start(db: Database, settings: Settings) -> None:
     password = settings.admin_password.get_secret_value() if settings.admin_password else None
     result = auth.bootstrap(db, admin_password=password)
+    ensure_programme(db)  # the policy's tasks and targets are there from the start
     if result.generated_password:
         err_console.print(
             f"[bold]first start:[/bold] created user '{auth.ADMIN_USERNAME}' with password "

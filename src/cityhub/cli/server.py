@@ -74,6 +74,15 @@ def demo(
         )
         if report.trace is not None:
             _print_trace(report.trace)
+        if report.programme is not None:
+            planned = report.programme
+            err_console.print(
+                f"programme demo: {planned.tasks} tasks, {len(planned.targets)} targets, "
+                f"{planned.registries.projects} projects, {planned.reports} progress reports and "
+                f"{planned.declarations} declarations added in {planned.seconds:.0f} s; "
+                "see docs/demo-programme.md",
+                highlight=False,
+            )
         console.print(
             f"[bold]Demo logins[/bold] (demo data; password for all: {demo_city.DEMO_PASSWORD})",
             highlight=False,

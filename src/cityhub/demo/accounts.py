@@ -34,6 +34,14 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("zjj.steward", "住建局管廊管理员(演示)", "ZJJ", auth.Role.STEWARD),
     DemoUser("slj.station", "水利局测站网关(演示)", "SLJ", auth.Role.STATION),
     DemoUser("zjj.station", "管廊监测网关(演示)", "ZJJ", auth.Role.STATION),
+    # Programme office: the leading group's viewer and units that report progress.
+    DemoUser("ldxz.viewer", "数字聊城建设领导小组(演示)", "DSJJ", auth.Role.ANALYST),
+    DemoUser("dsjj.steward", "大数据局规划推进专员(演示)", "DSJJ", auth.Role.STEWARD),
+    DemoUser("gxj.steward", "工业和信息化局数据管理员(演示)", "GXJ", auth.Role.STEWARD),
+    DemoUser("op-cu.steward", "联通聊城分公司联络员(演示)", "OP-CU", auth.Role.STEWARD),
+    DemoUser("gov-371522.steward", "莘县政府数据管理员(演示)", "GOV-371522", auth.Role.STEWARD),
+    DemoUser("rsj.steward", "人社局数据管理员(演示)", "RSJ", auth.Role.STEWARD),
+    DemoUser("swuj.steward", "税务局数据管理员(演示)", "SWUJ", auth.Role.STEWARD),
     # Traceability: enterprise accounts that record events for one actor each (linked to it by
     # ``demo.trace_actors``); the department is the one supervising the enterprise.
     DemoUser("ejiao.recorder", "胶源堂阿胶 追溯记录员(演示)", "SCJGJ", auth.Role.RECORDER),

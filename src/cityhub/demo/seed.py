@@ -10,6 +10,7 @@ from cityhub.demo.accounts import DemoUser, seed_accounts
 from cityhub.demo.basedb import seed_groups
 from cityhub.demo.datasets import seed_datasets
 from cityhub.demo.governance import seed_governance
+from cityhub.demo.programme import ProgrammeSeedReport, seed_programme
 from cityhub.demo.sensing import seed_sensing
 from cityhub.demo.simulator.ventilation import VENTILATION_PORT
 from cityhub.demo.trace import TraceSeedReport, seed_trace
@@ -26,14 +27,19 @@ class DemoReport:
     scenes_created: list[str]
     stations_created: list[str]
     trace: TraceSeedReport | None = None  # None: the traceability demo was not asked for
+    programme: ProgrammeSeedReport | None = None  # None: the programme demo was not asked for
 
 
-def seed(db: Database, settings: Settings, *, trace: bool = False) -> DemoReport:
+def seed(
+    db: Database, settings: Settings, *, trace: bool = False, programme: bool = True
+) -> DemoReport:
     """Add the demo data that is missing; safe to run any number of times.
 
     ``trace`` also records the traceability demo (``demo.trace``: ~3,900 signed events, some
     20 s) in the log ``settings`` describe; ``cityhub demo`` asks for it with its witnesses
-    running (``demo.witnesses``), tests of other modules leave it out.
+    running (``demo.witnesses``), tests of other modules leave it out. ``programme`` seeds the
+    programme office (``demo.programme``: tasks, targets, registries, ~2,000 progress reports,
+    declarations; some 30 s).
     """
     users = seed_accounts(db)
     datasets = seed_datasets(db, settings.data_dir)
@@ -41,8 +47,9 @@ def seed(db: Database, settings: Settings, *, trace: bool = False) -> DemoReport
     pool = Pool(db, settings)
     try:
         scenes = seed_governance(db, pool)
+        planned = seed_programme(db, settings, pool) if programme else None
     finally:
         pool.close()
     stations = seed_sensing(db, port=VENTILATION_PORT)
     traced = seed_trace(db, settings) if trace else None
-    return DemoReport(users, datasets, groups, scenes, stations, traced)
+    return DemoReport(users, datasets, groups, scenes, stations, traced, planned)

@@ -24,7 +24,16 @@ from cityhub.web.pages import catalog as catalog_pages
 from cityhub.web.pages import dataset as dataset_pages
 from cityhub.web.pages import departments as department_pages
 from cityhub.web.pages import derived as derived_pages
-from cityhub.web.pages import docs, home
+from cityhub.web.pages import (
+    docs,
+    home,
+    programme_cockpit,
+    programme_incentives,
+    programme_registries,
+    programme_reports,
+    programme_targets,
+    programme_tasks,
+)
 from cityhub.web.pages import groups as group_pages
 from cityhub.web.pages import linking as linking_pages
 from cityhub.web.pages import quality as quality_pages
@@ -37,6 +46,12 @@ from cityhub.web.routes import auth as auth_routes
 from cityhub.web.routes import derived as derived_routes
 from cityhub.web.routes import groups as group_routes
 from cityhub.web.routes import linking as linking_routes
+from cityhub.web.routes import programme_cockpit as cockpit_routes
+from cityhub.web.routes import programme_incentives as incentive_routes
+from cityhub.web.routes import programme_registries as registry_routes
+from cityhub.web.routes import programme_reports as report_routes
+from cityhub.web.routes import programme_targets as target_routes
+from cityhub.web.routes import programme_tasks as task_routes
 from cityhub.web.routes import quality as quality_routes
 from cityhub.web.routes import sensing as sensing_routes
 from cityhub.web.routes import sharing as sharing_routes
@@ -155,6 +170,18 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         docs.router,
         trace_routes.router,
         trace_pages.router,
+        task_routes.router,
+        target_routes.router,
+        registry_routes.router,
+        report_routes.router,
+        incentive_routes.router,
+        cockpit_routes.router,
+        programme_tasks.router,
+        programme_targets.router,
+        programme_registries.router,
+        programme_reports.router,
+        programme_incentives.router,
+        programme_cockpit.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -51,6 +51,7 @@ def test_keygen_rejects_a_bad_name(tmp_path: Path) -> None:
         ("not a key\n", ConfigurationError),
         (generate_signer("log.example/l").skey(), ConfigurationError),  # an 0x01 key
     ],
+    ids=["missing", "garbage", "log-key"],  # stable ids: the key is new on every collection
 )
 def test_serve_refuses_bad_key_files(tmp_path: Path, content: str | None, error: type) -> None:
     key = tmp_path / "w.key"
