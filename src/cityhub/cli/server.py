@@ -77,7 +77,7 @@ def demo(
         if report.programme is not None:
             planned = report.programme
             err_console.print(
-                f"programme demo: {planned.tasks} tasks, {len(planned.targets)} targets, "
+                f"programme demo: {len(planned.targets)} targets, "
                 f"{planned.registries.projects} projects, {planned.reports} progress reports and "
                 f"{planned.declarations} declarations added in {planned.seconds:.0f} s; "
                 "see docs/demo-programme.md",
@@ -88,10 +88,10 @@ def demo(
             highlight=False,
         )
         for user in demo_city.DEMO_USERS:
-            row = f"{user.username:<16} {user.role.value:<8} {user.department:<6}"
+            row = f"{user.username:<18} {user.role.value:<8} {user.department:<10}"
             console.print(f"  {row} {user.display_name}", highlight=False)
         console.print(
-            f"  {auth.ADMIN_USERNAME:<16} admin    DSJJ   "
+            f"  {auth.ADMIN_USERNAME:<18} admin    DSJJ       "
             "(password: CITYHUB_ADMIN_PASSWORD, or as printed at first start)",
             highlight=False,
         )

@@ -167,6 +167,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
             admin_password=ADMIN_PASSWORD,
             derived_scheduler_seconds=0,
             sl651_port=0,
+            mqtt_port=0,  # no broker: a fixed port would collide with a running platform
         )
         db = Database(settings.database_url_effective)
         stack.callback(db.dispose)
