@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from cityhub.cli.errors import exit_code_of
 from cityhub.cli.programme_registries import parks_app, projects_app, talent_app, training_app
-from cityhub.config import get_settings
-from cityhub.errors import CityhubError
-from tests.conftest import ADMIN_PASSWORD
+from tests.cli.shell import invoke, invoke_json, platform_env
 from tests.programme.test_projects import credit, id_no
 
 INVALID, CONFLICT = 65, 73
@@ -23,31 +16,10 @@ INVALID, CONFLICT = 65, 73
 
 @pytest.fixture
 def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in {
-        "CITYHUB_DATA_DIR": str(tmp_path),
-        "CITYHUB_DATABASE_URL": database_url,
-        "CITYHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+    yield from platform_env(database_url, tmp_path, monkeypatch)
 
 
-def run(app: typer.Typer, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
-    error = result.exception
-    if isinstance(error, CityhubError):
-        return exit_code_of(error), error.message
-    if error is not None and not isinstance(error, SystemExit):
-        raise error
-    return result.exit_code, result.stdout
-
-
-def as_json(app: typer.Typer, *args: str) -> Any:
-    code, output = run(app, *args, "--json")
-    assert code == 0, output
-    return json.loads(output)
+run, as_json = invoke, invoke_json
 
 
 PROJECT = [

@@ -3,25 +3,21 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
 from cityhub import catalog
 from cityhub.auth import Actor
-from cityhub.cli.errors import exit_code_of
 from cityhub.cli.programme_targets import targets_app, warnings
 from cityhub.config import get_settings
 from cityhub.db import Database
-from cityhub.errors import CityhubError
 from cityhub.pool.ingest import ingest
 from cityhub.pool.service import Pool
-from tests.conftest import ADMIN_PASSWORD
+from tests.cli.shell import invoke, invoke_json, platform_env
 
 INVALID, NOT_FOUND, CONFLICT = 65, 66, 73
 warnings_app = typer.Typer()
@@ -31,32 +27,15 @@ warnings_app.command("unused", hidden=True)(lambda: None)  # keeps "warnings" a 
 
 @pytest.fixture
 def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in {
-        "CITYHUB_DATA_DIR": str(tmp_path),
-        "CITYHUB_DATABASE_URL": database_url,
-        "CITYHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+    yield from platform_env(database_url, tmp_path, monkeypatch)
 
 
 def run(*args: str, app: typer.Typer = targets_app) -> tuple[int, str]:
-    """Exit code and output (or the error's message), as ``cityhub.cli.main`` maps them."""
-    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
-    error = result.exception
-    if isinstance(error, CityhubError):
-        return exit_code_of(error), error.message
-    if error is not None and not isinstance(error, SystemExit):
-        raise error
-    return result.exit_code, result.stdout
+    return invoke(app, *args)
 
 
 def as_json(*args: str, app: typer.Typer = targets_app) -> Any:
-    code, output = run(*args, "--json", app=app)
-    assert code == 0, output
-    return json.loads(output)
+    return invoke_json(app, *args)
 
 
 ADD = (

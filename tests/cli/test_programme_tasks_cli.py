@@ -2,54 +2,32 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from cityhub.audit.models import AuditEvent
-from cityhub.cli.errors import exit_code_of
 from cityhub.cli.programme_tasks import tasks_app
-from cityhub.config import get_settings
 from cityhub.db import Database
-from cityhub.errors import CityhubError
-from tests.conftest import ADMIN_PASSWORD
+from tests.cli.shell import invoke, invoke_json, platform_env
 
 INVALID, NOT_FOUND, CONFLICT = 65, 66, 73
 
 
 @pytest.fixture
 def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in {
-        "CITYHUB_DATA_DIR": str(tmp_path),
-        "CITYHUB_DATABASE_URL": database_url,
-        "CITYHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+    yield from platform_env(database_url, tmp_path, monkeypatch)
 
 
 def run(*args: str) -> tuple[int, str]:
-    """Exit code and output (or the error's message), as ``cityhub.cli.main`` maps them."""
-    result = CliRunner().invoke(tasks_app, list(args), env={"COLUMNS": "200"})
-    error = result.exception
-    if isinstance(error, CityhubError):
-        return exit_code_of(error), error.message
-    if error is not None and not isinstance(error, SystemExit):
-        raise error
-    return result.exit_code, result.stdout
+    return invoke(tasks_app, *args)
 
 
 def as_json(*args: str) -> Any:
-    code, output = run(*args, "--json")
-    assert code == 0, output
-    return json.loads(output)
+    return invoke_json(tasks_app, *args)
 
 
 def test_load_is_idempotent(env: None) -> None:
