@@ -11,14 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from cityhub.errors import InvalidInput
+from cityhub.programme.policy import GOAL, POLICY
 
 DIRECTIONS = ("up", "down")
 SOURCES = ("manual", "sql", "registry")
 VALUE_SOURCES = ("manual", "report", "sql", "registry")
 PATHS = ("linear", "milestones")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}$")
-GOAL_START = date(2020, 4, 7)  # the policy's date
-GOAL_DEADLINE = date(2022, 12, 31)
+GOAL_START = POLICY.issued_on  # the policy's date
+GOAL_DEADLINE = GOAL.due_on  # both read from the policy's text
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ GOAL_TARGETS: tuple[TargetSpec, ...] = (
         unit_en="parks",
         baseline=0.0,
         baseline_on=GOAL_START,
-        target_value=10.0,
+        target_value=float(GOAL.parks),
         deadline=GOAL_DEADLINE,
         owner="DSJJ",
         task_number=9,
@@ -170,7 +171,7 @@ GOAL_TARGETS: tuple[TargetSpec, ...] = (
         unit_en="projects",
         baseline=0.0,
         baseline_on=GOAL_START,
-        target_value=100.0,
+        target_value=float(GOAL.projects),
         deadline=GOAL_DEADLINE,
         owner="DSJJ",
         task_number=17,
@@ -185,7 +186,7 @@ GOAL_TARGETS: tuple[TargetSpec, ...] = (
         unit_en="people",
         baseline=0.0,
         baseline_on=GOAL_START,
-        target_value=1000.0,
+        target_value=float(GOAL.people),
         deadline=GOAL_DEADLINE,
         owner="DSJJ",
         task_number=19,
