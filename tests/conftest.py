@@ -15,6 +15,7 @@ os.environ.pop("COLUMNS", None)
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from argon2 import PasswordHasher
@@ -26,7 +27,11 @@ from cityhub import auth
 from cityhub.auth import hashing
 from cityhub.config import Settings
 from cityhub.db import Database, upgrade
+from cityhub.pool.spark import session as spark_session
 from cityhub.web import create_app
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 PASSWORD = "correct-horse-battery"
 ADMIN_PASSWORD = "admin-password-for-tests"
@@ -55,6 +60,37 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         hashing, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
     )
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> SparkSession:
+    """The test run's Spark session (local mode, started once per worker).
+
+    Skipped where Spark cannot start, with the reason; under ``CI=true`` that is a failure.
+    """
+    reason = spark_session.unavailable_reason()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Spark is required on CI: {reason}")
+        pytest.skip(f"Spark is not available: {reason}")
+    root = tmp_path_factory.mktemp("spark")
+    return spark_session.spark_session(
+        Settings(data_dir=root, spark_master="local[2]", spark_shuffle_partitions=2)
+    )
+
+
+_PY4J_SOCKETS = (
+    "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use Spark carry the ``spark`` marker, so ``-m 'not spark'`` leaves them out."""
+    for item in items:
+        if "spark" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.spark)
+            # py4j leaves its gateway sockets to the garbage collector; they are Spark's, not ours.
+            item.add_marker(pytest.mark.filterwarnings(_PY4J_SOCKETS))
 
 
 @pytest.fixture

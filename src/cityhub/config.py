@@ -6,7 +6,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -90,6 +90,34 @@ class Settings(BaseSettings):
         default="2GB", description="Memory limit of the query engine (DuckDB syntax, e.g. 2GB)."
     )
     query_threads: int = Field(default=2, ge=1, description="Threads of the query engine.")
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description=(
+            "Engine of the platform's processing over pool data (derived datasets, quality reports, "
+            "computed targets, record linking): duckdb (embedded) or spark (needs "
+            "`pip install 'cityhub[spark]'` and Java 17). User SQL always runs on the locked DuckDB."
+        ),
+    )
+    processing_time_limit_ms: int = Field(
+        default=3_600_000,
+        ge=1000,
+        description=(
+            "Time limit of one query of the platform's own processing (a computed target), in "
+            "milliseconds; a Spark engine needs seconds to start."
+        ),
+    )
+    spark_master: str = Field(
+        default="local[2]",
+        description="Spark master URL when engine is spark: local[N] or spark://host:7077.",
+    )
+    spark_driver_memory: str = Field(
+        default="2g", description="Memory of the Spark driver JVM (Spark syntax, e.g. 2g)."
+    )
+    spark_shuffle_partitions: int = Field(
+        default=8,
+        ge=1,
+        description="Partitions of a Spark shuffle (spark.sql.shuffle.partitions); raise on a cluster.",
+    )
     max_upload_mb: int = Field(
         default=10_240, ge=1, description="Largest file accepted by an upload, in megabytes."
     )

@@ -37,6 +37,7 @@ from cityhub.derived.lineage import downstream_ids
 from cityhub.derived.models import DerivedDefinition, LineageEdge
 from cityhub.derived.schedule import Schedule, next_due
 from cityhub.errors import CityhubError, InvalidInput, NotFound, PermissionDenied, QueryRefused
+from cityhub.pool.engine import conform
 from cityhub.pool.ingest import ROWS_PER_FILE
 from cityhub.pool.service import Pool, SandboxedQuery, sandboxed
 from cityhub.query.sqlcheck import Reason
@@ -186,7 +187,7 @@ def _run(db: Database, actor: Actor, pool: Pool, job: _Job) -> Refreshed:
     with db.reading() as session:
         previous = catalog.latest_version(session, dataset)
     try:
-        schema, stream = pool.engine.stream(query.relations, query.sql)
+        schema, stream = _stream(pool, query)
         try:
             first = next(stream, None)  # started, so closing it releases the engine's cursor
             columns = plan_columns(query, schema)
@@ -219,6 +220,19 @@ def _run(db: Database, actor: Actor, pool: Pool, job: _Job) -> Refreshed:
 
     version = catalog.record_version(db, actor, dataset.id, record, also=also)
     return Refreshed(dataset.name, version.number, rows, sources)
+
+
+def _stream(pool: Pool, query: SandboxedQuery) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    """The query's result from the processing engine, named and typed as DuckDB plans it.
+
+    Whichever engine runs it, a derived dataset's columns are those of the checked query as
+    DuckDB plans it, so a refresh on Spark gives the same schema as one on DuckDB.
+    """
+    if pool.processing is pool.engine:
+        return pool.engine.stream(query.relations, query.sql)
+    expected = pool.engine.result_schema(query.relations, query.sql)
+    _, batches = pool.processing.stream(query.relations, query.sql)
+    return expected, (conform(batch, expected) for batch in batches)
 
 
 def refuse_cycles(db: Database, dataset: Dataset, query: SandboxedQuery) -> None:

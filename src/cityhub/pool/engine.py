@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -38,6 +38,33 @@ class Results:
     columns: list[str]
     rows: list[tuple[Any, ...]]
     truncated: bool
+
+
+class QueryEngine(Protocol):
+    """What the processing path needs of an engine: DuckDB here, Spark in ``pool.spark``."""
+
+    root: Path  # the warehouse: scratch files a query reads go under it
+
+    def query(
+        self,
+        relations: Sequence[Relation],
+        sql: str,
+        params: Sequence[Any] = (),
+        *,
+        time_limit_ms: int,
+        max_rows: int,
+    ) -> Results: ...
+
+    def stream(
+        self,
+        relations: Sequence[Relation],
+        sql: str,
+        params: Sequence[Any] = (),
+        *,
+        batch_rows: int = 65_536,
+    ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]: ...
+
+    def close(self) -> None: ...
 
 
 def quote(identifier: str) -> str:
@@ -150,9 +177,28 @@ class Engine:
 
         return reader.schema, batches()
 
+    def result_schema(self, relations: Sequence[Relation], sql: str) -> pa.Schema:
+        """The Arrow schema of a query's result, planned without reading a row."""
+        self._ensure(relations)
+        cursor = self._base.cursor()
+        try:
+            return cursor.sql(f"SELECT * FROM ({sql}) LIMIT 0").to_arrow_table().schema
+        except duckdb.Error as exc:
+            raise InvalidInput(
+                f"the query failed: {_first_line(exc)}", details={"engine": "duckdb"}
+            ) from exc
+        finally:
+            cursor.close()
+
     def close(self) -> None:
         """Close the engine's connection."""
         self._base.close()
+
+
+def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """Another engine's batch with ``schema``'s names and types, column by column in order."""
+    arrays = [column.cast(field.type) for column, field in zip(batch.columns, schema, strict=True)]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
 def _literal(text: str) -> str:

@@ -14,7 +14,7 @@ from cityhub.catalog import ColumnType, Dataset, DatasetVersion, PersonalKind
 from cityhub.config import Settings
 from cityhub.db import Database
 from cityhub.errors import PermissionDenied
-from cityhub.pool.engine import Engine, Relation, Results, quote
+from cityhub.pool.engine import Engine, QueryEngine, Relation, Results, quote
 from cityhub.pool.masking import mask_expression
 from cityhub.pool.warehouse import Warehouse
 from cityhub.query import rows as row_query
@@ -41,6 +41,18 @@ class Pool:
             memory_limit=self.settings.query_memory_limit,
             threads=self.settings.query_threads,
         )
+
+    @cached_property
+    def processing(self) -> QueryEngine:
+        """The engine of the platform's own processing: DuckDB, or Spark (``CITYHUB_ENGINE``).
+
+        User SQL and the row API stay on ``engine``, the locked DuckDB, whatever this is.
+        """
+        if self.settings.engine == "spark":
+            from cityhub.pool.spark.engine import SparkEngine  # pyspark is an optional extra
+
+            return SparkEngine(self.settings)
+        return self.engine
 
     def files(self, dataset_id: int, snapshot_id: int) -> tuple[str, ...]:
         """The Parquet files of a snapshot; cached, since a snapshot never changes."""
@@ -229,20 +241,29 @@ def sandboxed(pool: Pool, actor: Actor, sql: str, *, aliases: str = "name") -> S
 
 
 def run_sql(
-    pool: Pool, actor: Actor, sql: str, *, aliases: str = "name", max_rows: int | None = None
+    pool: Pool,
+    actor: Actor,
+    sql: str,
+    *,
+    aliases: str = "name",
+    max_rows: int | None = None,
+    processing: bool = False,
 ) -> Results:
     """Run a user's SELECT over the datasets the actor may read (see ``cityhub.query.sqlcheck``).
 
-    ``max_rows`` may only lower the configured row cap.
+    ``max_rows`` may only lower the configured row cap. ``processing`` runs it as the platform's
+    own job (a computed target) on the processing engine, with the processing time limit.
     """
     query = sandboxed(pool, actor, sql, aliases=aliases)
     settings = pool.settings
     cap = settings.query_max_rows if max_rows is None else min(max_rows, settings.query_max_rows)
+    engine = pool.processing if processing else pool.engine
+    limit = settings.processing_time_limit_ms if processing else settings.query_time_limit_ms
     try:
-        results = pool.engine.query(
+        results = engine.query(
             query.relations,
             query.sql,
-            time_limit_ms=settings.query_time_limit_ms,
+            time_limit_ms=limit,
             max_rows=cap,
         )
     except Exception as exc:

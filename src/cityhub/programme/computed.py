@@ -71,7 +71,7 @@ def compute_sql(pool: Pool, code: str, owner: str, sql: str) -> Computed:
     actor = owner_actor(owner)
     try:
         sources = sandboxed(pool, actor, sql).sources
-        results = run_sql(pool, actor, sql, max_rows=1)
+        results = run_sql(pool, actor, sql, max_rows=1, processing=True)
     except CityhubError as exc:
         raise InvalidInput(
             f"target {code}: {exc.message}", details={"target": code, "field": "sql"} | exc.details

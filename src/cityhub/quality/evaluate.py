@@ -11,7 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from cityhub.pool.engine import Engine, quote
+from cityhub.pool.engine import QueryEngine, quote
 from cityhub.quality.messages import reason_for
 from cityhub.quality.plan import ROW, Check, Plan
 from cityhub.quality.rules import IdentifierRule, RegexRule
@@ -103,7 +103,7 @@ def _score(checks: int, failed: int) -> float | None:
     return math.floor(1000 * (checks - failed) / checks) / 10
 
 
-def tune(engine: Engine, plan: Plan) -> Plan:
+def tune(engine: QueryEngine, plan: Plan) -> Plan:
     """``plan`` with its costly checks on columns of few distinct values run once per value.
 
     Identifier and regex checks cost microseconds per row; a column such as a region code or a
@@ -133,14 +133,14 @@ def tune(engine: Engine, plan: Plan) -> Plan:
     return replace(plan, by_value=few) if few else plan
 
 
-def evaluate(engine: Engine, plan: Plan) -> Evaluation:
+def evaluate(engine: QueryEngine, plan: Plan) -> Evaluation:
     """The figures of ``plan`` in one pass over its files (identifier columns are read once
     more, for their NumPy check: see ``quality.vectorised``)."""
     with vectorised(engine, plan) as ready:
         return _evaluate(engine, ready)
 
 
-def _evaluate(engine: Engine, plan: Plan) -> Evaluation:
+def _evaluate(engine: QueryEngine, plan: Plan) -> Evaluation:
     active = plan.active
     if not plan.target.files:
         row: tuple[Any, ...] = (0, 0, 0, *([0, []] * len(active)))
@@ -180,7 +180,7 @@ class Failure:
 
 
 def failures(
-    engine: Engine, plan: Plan, offsets: dict[str, int], *, every: bool = False
+    engine: QueryEngine, plan: Plan, offsets: dict[str, int], *, every: bool = False
 ) -> Iterator[Failure]:
     """The rows failing a blocking rule (``every``: all rows), in row order, with every rule
     they fail (blocking or not)."""
@@ -200,7 +200,9 @@ def failures(
             yield Failure(int(record[ROW]), values, reasons)
 
 
-def admitted(engine: Engine, plan: Plan, *, row_numbers: bool = False) -> Iterator[pa.RecordBatch]:
+def admitted(
+    engine: QueryEngine, plan: Plan, *, row_numbers: bool = False
+) -> Iterator[pa.RecordBatch]:
     """The cleaned rows that pass every blocking rule, as Arrow batches."""
     if not plan.target.files:
         return iter(())

@@ -63,7 +63,7 @@ def run_rules(
             )
         target = Target(pool.files(dataset.id, chosen.snapshot_id), version_types(chosen))
         plan = plan_for(session, pool.files, dataset, parsed(stored), target)
-    evaluation = evaluate(pool.engine, tune(pool.engine, plan))
+    evaluation = evaluate(pool.processing, tune(pool.processing, plan))
     with db.transaction() as session:
         report = add_report(
             session, chosen, stored.number, Trigger.ON_DEMAND, evaluation, 0, actor.username

@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cityhub.catalog import ColumnType
-from cityhub.pool.engine import Engine
+from cityhub.pool.engine import QueryEngine
 from cityhub.quality.plan import Plan
 from cityhub.quality.rules import IdentifierRule, UniqueRule
 from cityhub.registry.arrow import KINDS, valid_mask
@@ -70,7 +70,7 @@ def uniques(plan: Plan) -> list[tuple[int, UniqueRule]]:
 
 
 @contextmanager
-def vectorised(engine: Engine, plan: Plan) -> Iterator[Plan]:
+def vectorised(engine: QueryEngine, plan: Plan) -> Iterator[Plan]:
     """``plan`` with its identifier rules and ``unique`` first steps done by NumPy, valid while
     the block runs. A plan already prepared, or with nothing to prepare, is given as is."""
     checks, repeats = identifiers(plan), uniques(plan)
@@ -133,7 +133,7 @@ def _single(job: Callable[..., str | None], *args: object) -> list[str | None]:
 
 
 def _both(
-    engine: Engine, plan: Plan, rule: IdentifierRule, failing: Path, repeated: Path
+    engine: QueryEngine, plan: Plan, rule: IdentifierRule, failing: Path, repeated: Path
 ) -> list[str | None]:
     """``_failing`` and ``_repeated`` for one column read once: its cleaned values and their
     hashes (a ``unique`` rule on a column without context rows)."""
@@ -157,7 +157,7 @@ def _both(
     return [str(failing), _write_repeated(parts, repeated)]
 
 
-def _failing(engine: Engine, plan: Plan, rule: IdentifierRule, path: Path) -> str:
+def _failing(engine: QueryEngine, plan: Plan, rule: IdentifierRule, path: Path) -> str:
     """Write the distinct failing values of ``rule``'s column to ``path``."""
     assert rule.column is not None  # an identifier rule names its column
     _, batches = engine.stream([], plan.values_sql(rule.column), batch_rows=BATCH_ROWS)
@@ -171,7 +171,7 @@ def _failing(engine: Engine, plan: Plan, rule: IdentifierRule, path: Path) -> st
     return str(path)
 
 
-def _repeated(engine: Engine, plan: Plan, rule: UniqueRule, path: Path) -> str | None:
+def _repeated(engine: QueryEngine, plan: Plan, rule: UniqueRule, path: Path) -> str | None:
     """Write the hashes of ``rule``'s values that occur more than once to ``path``; None when
     there are too many values to sort in memory."""
     assert rule.column is not None  # a unique rule names its column

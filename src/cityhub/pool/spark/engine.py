@@ -1,0 +1,164 @@
+"""The Spark engine: the processing path's queries on Apache Spark, with DuckDB's meaning.
+
+It has the ``Engine`` interface (``query``, ``stream``, ``close``) and takes the same inputs: a
+dataset version's ``Relation`` (its Parquet files and masked SELECT list) and DuckDB SQL from the
+checked tree, which ``dialect.to_spark`` rewrites. Spark reads the exact files of the Iceberg
+snapshot that PyIceberg planned, never a table folder (which holds old snapshots' files too).
+
+Views are registered once per relation or file list and shared, as in the DuckDB engine: their
+files never change. A query's time limit cancels its Spark jobs through a tag.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from cityhub.config import Settings
+from cityhub.errors import CityhubError, InvalidInput, QueryTimeout
+from cityhub.pool.engine import Relation, Results, quote
+from cityhub.pool.spark.dialect import Source, expression_to_spark, to_spark
+from cityhub.pool.spark.session import spark_session
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+_FILE_PREFIX = "file:"
+
+
+class SparkEngine:
+    """Processing queries on Spark over the pool's files.
+
+    >>> engine = SparkEngine(settings)
+    >>> engine.query([relation], 'SELECT count(*) FROM "v_7_1_m"', time_limit_ms=60_000, max_rows=9)
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.root = (settings.data_dir / "warehouse").resolve()
+        self._lock = threading.Lock()
+        self._views: set[str] = set()
+
+    @property
+    def session(self) -> SparkSession:
+        """The process's Spark session (started on first use)."""
+        return spark_session(self._settings)
+
+    def query(
+        self,
+        relations: Sequence[Relation],
+        sql: str,
+        params: Sequence[Any] = (),
+        *,
+        time_limit_ms: int,
+        max_rows: int,
+    ) -> Results:
+        """Run ``sql`` (DuckDB dialect) with a time limit and a row cap."""
+        frame = self._frame(relations, sql, params)
+        table = self._collect(frame.limit(max_rows + 1), time_limit_ms)
+        # By column, not by dict: a result may repeat a name (``SELECT a.id, b.id``).
+        rows = list(zip(*(column.to_pylist() for column in table.columns), strict=True))
+        return Results(list(table.column_names), rows[:max_rows], len(rows) > max_rows)
+
+    def stream(
+        self,
+        relations: Sequence[Relation],
+        sql: str,
+        params: Sequence[Any] = (),
+        *,
+        batch_rows: int = 65_536,
+    ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+        """The result as Arrow batches; Spark gathers it in the driver first."""
+        frame = self._frame(relations, sql, params)
+        table = self._collect(frame, None)
+        return table.schema, iter(table.to_batches(max_chunksize=batch_rows))
+
+    def close(self) -> None:
+        """Nothing to release: the session is the process's and stops at exit."""
+
+    def _frame(self, relations: Sequence[Relation], sql: str, params: Sequence[Any]) -> DataFrame:
+        translated = to_spark(sql)
+        self._ensure(relations, translated.sources)
+        try:
+            return self.session.sql(translated.sql, args=list(params) or None)
+        except Exception as exc:  # pyspark raises its own hierarchy, rooted at Exception
+            raise _refusal(exc) from exc
+
+    def _collect(self, frame: DataFrame, time_limit_ms: int | None) -> pa.Table:
+        session = self.session
+        tag = f"cityhub-{uuid.uuid4().hex}"
+        session.addTag(tag)
+        timer = None
+        if time_limit_ms is not None:
+            timer = threading.Timer(time_limit_ms / 1000, session.interruptTag, args=(tag,))
+            timer.start()
+        try:
+            return frame.toArrow()
+        except Exception as exc:
+            if timer is not None and timer.finished.is_set():  # it fired: not cancelled yet
+                raise QueryTimeout(
+                    f"the query ran longer than {time_limit_ms} ms and was stopped",
+                    details={"time_limit_ms": time_limit_ms, "engine": "spark"},
+                ) from exc
+            raise _refusal(exc) from exc
+        finally:
+            if timer is not None:
+                timer.cancel()
+            session.removeTag(tag)
+
+    def _ensure(self, relations: Sequence[Relation], sources: Sequence[Source]) -> None:
+        with self._lock:
+            for source in sources:
+                if source.view not in self._views:
+                    self._files_view(source)
+                    self._views.add(source.view)
+            for relation in relations:
+                if relation.name not in self._views:
+                    self._relation_view(relation)
+                    self._views.add(relation.name)
+
+    def _files_view(self, source: Source) -> None:
+        reader = self.session.read.option("mergeSchema", "true")
+        frame = reader.parquet(*source.files)
+        extra = []
+        if source.row_numbers:
+            extra.append("_metadata.row_index AS file_row_number")
+        if source.filenames:
+            # Spark names files by URI; DuckDB by the path it was given.
+            extra.append(
+                f"regexp_replace(_metadata.file_path, '^{_FILE_PREFIX}(//)?', '') AS filename"
+            )
+        if extra:
+            frame = frame.selectExpr("*", *extra)
+        frame.createOrReplaceTempView(source.view)
+
+    def _relation_view(self, relation: Relation) -> None:
+        session = self.session
+        select = ", ".join(expression_to_spark(item) for item in relation.select_list)
+        if relation.files:
+            base = f"_files_{relation.name}"
+            session.read.option("mergeSchema", "true").parquet(
+                *relation.files
+            ).createOrReplaceTempView(base)
+            source = f"`{base}`"
+        else:
+            source = "(SELECT 1 WHERE false)"
+        session.sql(
+            f"CREATE OR REPLACE TEMP VIEW `{relation.name}` AS SELECT {select} FROM {source}"
+        )
+
+
+def _refusal(exc: Exception) -> CityhubError:
+    """A Spark error as the platform's error: its class and first line, no JVM stack."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if len(first) > 500:
+        first = first[:500] + "…"
+    return InvalidInput(f"the query failed: {first}", details={"engine": "spark"})
+
+
+__all__ = ["SparkEngine", "quote"]
