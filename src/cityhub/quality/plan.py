@@ -316,8 +316,8 @@ class Plan:
             if isinstance(check.rule, UniqueRule) and column in self.target.types:
                 # From the set of duplicated values: distinct by construction, and small.
                 items.append(
-                    f"(SELECT list(v) FROM (SELECT CAST(v AS VARCHAR) AS v FROM __q_u{i} "
-                    f"WHERE mine ORDER BY 1 LIMIT {EXAMPLES}))"
+                    f"(SELECT list(v ORDER BY v) FROM (SELECT CAST(v AS VARCHAR) AS v "
+                    f"FROM __q_u{i} WHERE mine ORDER BY 1 LIMIT {EXAMPLES}))"
                 )
             elif column and not isinstance(check.rule, NotNullRule):
                 # min(x, n) keeps the n smallest; twice as many, then distinct, for duplicates.

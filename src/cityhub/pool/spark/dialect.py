@@ -37,7 +37,8 @@ PORTABLE: frozenset[type[exp.Expr]] = frozenset(
         exp.Case, exp.If, exp.Coalesce, exp.Nullif, exp.Cast, exp.TryCast,
         # strings
         exp.Lower, exp.Upper, exp.Length, exp.Substring, exp.Trim, exp.Replace, exp.Concat,
-        exp.ConcatWs, exp.StrPosition, exp.RegexpLike, exp.RegexpReplace, exp.RegexpExtract,
+        exp.ConcatWs, exp.Repeat, exp.Chr, exp.Transform, exp.Translate, exp.Struct,
+        exp.StrPosition, exp.RegexpLike, exp.RegexpReplace, exp.RegexpExtract,
         exp.Left, exp.Right, exp.Reverse, exp.StartsWith, exp.Levenshtein,
         # dates and times
         exp.TimestampTrunc, exp.DateTrunc, exp.Year, exp.Month, exp.Day, exp.Hour, exp.Minute,
@@ -53,7 +54,7 @@ PORTABLE: frozenset[type[exp.Expr]] = frozenset(
         exp.Lead, exp.FirstValue, exp.LastValue, exp.NthValue, exp.Ntile, exp.PercentRank,
         exp.CumeDist, exp.ArgMax, exp.ArgMin,
         # used by the platform's own plans only (quality rules): values never leave the engine
-        exp.ArrayAgg, exp.ArraySize, exp.ArrayContains,
+        exp.ArraySize, exp.ArrayContains, exp.ArrayDistinct, exp.ArraySort, exp.Array,
     }
 )  # fmt: skip
 
@@ -129,6 +130,18 @@ def _rewrite(node: exp.Expr, sources: list[Source]) -> exp.Expr:
         return _ieee_division(node.this, node.expression)
     if isinstance(node, exp.RegexpFullMatch):
         return _full_match(node)
+    if isinstance(node, exp.Filter) and _is_top_n(node.this):
+        return _top_n(node.this, node.args.get("expression"))
+    if _is_top_n(node) and not isinstance(node.parent, exp.Filter):
+        return _top_n(node, None)
+    if isinstance(node, exp.Bracket) and _is_slice(node):
+        return _slice(node)
+    if isinstance(node, exp.Bracket) and _is_list_index(node):
+        return _element(node)
+    if isinstance(node, exp.ArrayAgg):
+        return _sorted_list(node)
+    if isinstance(node, exp.Chr):
+        return _character(node)
     if isinstance(node, exp.Week):  # DuckDB's week() is the ISO week, as Spark's weekofyear()
         return _call("WEEKOFYEAR", node.this)
     if isinstance(node, exp.DayOfWeekIso):
@@ -182,6 +195,117 @@ def _ieee_division(numerator: exp.Expr, divisor: exp.Expr) -> exp.Expr:
     )
 
 
+def _is_top_n(node: exp.Expr | None) -> bool:
+    return isinstance(node, exp.Min) and node.args.get("count") is not None
+
+
+def _top_n(node: exp.Expr, where: exp.Expr | None) -> exp.Expr:
+    """DuckDB's ``min(x, n)`` (the n smallest, ascending) as a sorted, sliced Spark list."""
+    collected: exp.Expr = _call("COLLECT_LIST", node.this)
+    if where is not None:
+        collected = exp.Filter(this=collected, expression=where.copy())
+    return exp.Anonymous(
+        this="SLICE",
+        expressions=[_call("ARRAY_SORT", collected), _one(), node.args["count"].copy()],
+    )
+
+
+def _character(node: exp.Chr) -> exp.Expr:
+    """``chr(n)`` of a constant as the character itself: Spark's ``chr`` takes n modulo 256."""
+    codes = [node.this, *node.expressions] if node.this is not None else node.expressions
+    if not all(isinstance(c, exp.Literal) and not c.is_string for c in codes):
+        raise InvalidInput(
+            "chr() of a computed code point runs on DuckDB only, not on the Spark engine",
+            details={"engine": "spark", "function": "chr"},
+        )
+    return exp.Literal.string("".join(chr(int(str(c.this))) for c in codes))
+
+
+def _is_slice(node: exp.Bracket) -> bool:
+    parts = node.expressions
+    return len(parts) == 1 and isinstance(parts[0], exp.Slice)
+
+
+def _slice(node: exp.Bracket) -> exp.Expr:
+    """A DuckDB list slice ``l[a:b]`` (1-based, both ends included) as Spark's ``slice``."""
+    part = node.expressions[0]
+    start, end = part.this, part.expression
+    length: exp.Expr
+    if isinstance(start, exp.Literal) and isinstance(end, exp.Literal):
+        length = exp.Literal.number(max(int(str(end.this)) - int(str(start.this)) + 1, 0))
+    else:
+        span = exp.Sub(this=exp.Paren(this=end.copy()), expression=exp.Paren(this=start.copy()))
+        length = exp.Anonymous(
+            this="GREATEST",
+            expressions=[exp.Add(this=span, expression=_one()), exp.Literal.number(0)],
+        )
+    return exp.Anonymous(this="SLICE", expressions=[node.this.copy(), start.copy(), length])
+
+
+def _is_list_index(node: exp.Bracket) -> bool:
+    parts = node.expressions
+    return len(parts) == 1 and not (isinstance(parts[0], exp.Literal) and parts[0].is_string)
+
+
+def _element(node: exp.Bracket) -> exp.Expr:
+    """``l[i]``: 1-based in DuckDB, NULL outside the list (and for 0); Spark's ``[]`` is 0-based
+    and raises outside it, and sqlglot shifts only constant indexes."""
+    index = node.expressions[0].copy()
+    # sqlglot's parser has already made a constant index 0-based, and only a constant one:
+    # DuckDB's l[1] arrives as 0 and l[-1] as -2.
+    if isinstance(index, exp.Literal):
+        index = exp.Literal.number(int(str(index.this)) + 1)
+    elif isinstance(index, exp.Neg) and isinstance(index.this, exp.Literal):
+        index = exp.Literal.number(1 - int(str(index.this.this)))
+    index = exp.Cast(
+        this=exp.Nullif(this=index, expression=exp.Literal.number(0)),
+        to=exp.DataType.build("int"),
+    )
+    return exp.Anonymous(this="TRY_ELEMENT_AT", expressions=[node.this.copy(), index])
+
+
+def _sorted_list(node: exp.ArrayAgg) -> exp.Expr:
+    """``list(v ORDER BY v)``: Spark's list has no order, so it is sorted after collecting.
+
+    Only a list ordered by its own value, ascending, has one meaning on both engines; any other
+    ``list`` depends on the order rows arrive in and is refused.
+    """
+    inner = node.this
+    if isinstance(inner, exp.Order):
+        keys = inner.expressions
+        value = inner.this
+        if (
+            len(keys) == 1
+            and isinstance(keys[0], exp.Ordered)
+            and not keys[0].args.get("desc")
+            and keys[0].this == value
+        ):
+            return _sorted_with_nulls(value)
+    raise InvalidInput(
+        "list() on the Spark engine must be ordered by its own value: list(v ORDER BY v)",
+        details={"engine": "spark", "function": "list"},
+    )
+
+
+def _sorted_with_nulls(value: exp.Expr) -> exp.Expr:
+    """DuckDB's ``list`` keeps NULLs (sorted last) and is NULL over no rows; Spark's
+    ``collect_list`` drops NULLs and gives an empty list."""
+    rows = exp.Count(this=exp.Star())
+    nulls = exp.Sub(this=rows.copy(), expression=exp.Count(this=value.copy()))
+    padded = exp.Anonymous(
+        this="CONCAT",
+        expressions=[
+            _call("ARRAY_SORT", _call("COLLECT_LIST", value)),
+            exp.Anonymous(
+                this="ARRAY_REPEAT",
+                expressions=[exp.Null(), exp.Cast(this=nulls, to=exp.DataType.build("int"))],
+            ),
+        ],
+    )
+    empty = exp.EQ(this=rows, expression=exp.Literal.number(0))
+    return exp.Case().when(empty, exp.Null()).else_(padded)
+
+
 def _full_match(node: exp.RegexpFullMatch) -> exp.Expr:
     """RE2's full match as a Java regular expression anchored at both absolute ends."""
     pattern = exp.Concat(
@@ -213,8 +337,11 @@ def _check_portable(tree: exp.Expr) -> None:
             )
 
 
-# WEEKDAY, DAYOFWEEK and WEEKOFYEAR come from the rewrites; HASH only groups values inside one engine.
-_OUR_CALLS = frozenset({"WEEKDAY", "DAYOFWEEK", "WEEKOFYEAR", "HASH"})
+# Calls the rewrites produce; HASH only groups values inside one engine.
+_OUR_CALLS = frozenset(
+    {"WEEKDAY", "DAYOFWEEK", "WEEKOFYEAR", "HASH", "SLICE", "ARRAY_SORT", "COLLECT_LIST",
+     "BIT_COUNT", "TRY_ELEMENT_AT", "GREATEST", "CONCAT", "ARRAY_REPEAT"}
+)  # fmt: skip
 
 
 def _ours(node: exp.Expr) -> bool:
