@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import SqlglotError
 
 from cityhub.errors import InvalidInput
@@ -39,7 +40,7 @@ PORTABLE: frozenset[type[exp.Expr]] = frozenset(
         exp.Lower, exp.Upper, exp.Length, exp.Substring, exp.Trim, exp.Replace, exp.Concat,
         exp.ConcatWs, exp.Repeat, exp.Chr, exp.Transform, exp.Translate, exp.Struct,
         exp.StrPosition, exp.RegexpLike, exp.RegexpReplace, exp.RegexpExtract,
-        exp.Left, exp.Right, exp.Reverse, exp.StartsWith, exp.Levenshtein,
+        exp.Left, exp.Right, exp.Pad, exp.Reverse, exp.StartsWith, exp.Levenshtein,
         # dates and times
         exp.TimestampTrunc, exp.DateTrunc, exp.Year, exp.Month, exp.Day, exp.Hour, exp.Minute,
         exp.Quarter, exp.Week, exp.DayOfWeek, exp.DayOfWeekIso, exp.DayOfMonth, exp.DayOfYear,
@@ -63,6 +64,17 @@ _ROW_INDEX = "file_row_number"
 _FILENAME = "filename"
 
 
+class _DuckDBAsWritten(DuckDB):
+    """DuckDB, with list indexes kept as written (1-based).
+
+    sqlglot's parser makes an index 0-based only where it can tell the index's type (``l[1]``
+    becomes 0, ``l[CAST(x AS INT)]`` becomes ``x + -1``, ``l[x]`` stays): the rewrite below maps
+    every index itself, so it must see them all as the user wrote them.
+    """
+
+    INDEX_OFFSET = 0
+
+
 @dataclass(frozen=True)
 class Source:
     """Parquet files read as one table: a temporary view the engine creates before the query."""
@@ -84,7 +96,7 @@ class SparkQuery:
 def to_spark(sql: str) -> SparkQuery:
     """``sql`` (DuckDB dialect) as Spark SQL with the same meaning, or a refusal naming why."""
     try:
-        tree = sqlglot.parse_one(sql, read="duckdb")
+        tree = sqlglot.parse_one(sql, read=_DuckDBAsWritten)
     except SqlglotError as exc:
         raise InvalidInput(
             f"the query cannot be read for Spark: {exc}", details={"engine": "spark"}
@@ -142,6 +154,10 @@ def _rewrite(node: exp.Expr, sources: list[Source]) -> exp.Expr:
         return _sorted_list(node)
     if isinstance(node, exp.Chr):
         return _character(node)
+    if isinstance(node, exp.RegexpReplace):
+        return _regexp_replace(node)
+    if isinstance(node, exp.RegexpExtract):
+        return _regexp_extract(node)
     if isinstance(node, exp.Week):  # DuckDB's week() is the ISO week, as Spark's weekofyear()
         return _call("WEEKOFYEAR", node.this)
     if isinstance(node, exp.DayOfWeekIso):
@@ -221,6 +237,73 @@ def _character(node: exp.Chr) -> exp.Expr:
     return exp.Literal.string("".join(chr(int(str(c.this))) for c in codes))
 
 
+def _constant(node: exp.Expr | None, what: str) -> str:
+    if not (isinstance(node, exp.Literal) and node.is_string):
+        raise InvalidInput(
+            f"{what} must be a constant on the Spark engine", details={"engine": "spark"}
+        )
+    return str(node.this)
+
+
+def _regexp_replace(node: exp.RegexpReplace) -> exp.Expr:
+    """RE2's ``regexp_replace(s, p, r, 'g')`` as Java's: ``\\1`` becomes ``$1``, ``$`` is escaped.
+
+    Without ``'g'`` DuckDB replaces the first match only, which Spark cannot say: refused.
+    """
+    modifiers = _constant(node.args.get("modifiers") or exp.Literal.string(""), "the options")
+    if "g" not in modifiers or set(modifiers) - {"g", "i", "c"}:
+        raise InvalidInput(
+            "regexp_replace on the Spark engine needs the 'g' option (replace every match)",
+            details={"engine": "spark", "function": "regexp_replace"},
+        )
+    pattern: exp.Expr = node.expression.copy()
+    if "i" in modifiers.replace("c", ""):
+        pattern = exp.DPipe(this=exp.Literal.string("(?i)"), expression=pattern)
+    replacement = _java_replacement(_constant(node.args.get("replacement"), "the replacement"))
+    return exp.Anonymous(
+        this="REGEXP_REPLACE",
+        expressions=[node.this.copy(), pattern, exp.Literal.string(replacement)],
+    )
+
+
+def _java_replacement(text: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            following = text[i + 1]
+            out.append("$" + following if following.isdigit() else "\\" + following)
+            i += 2
+            continue
+        out.append("\\$" if char == "$" else char)
+        i += 1
+    return "".join(out)
+
+
+def _regexp_extract(node: exp.RegexpExtract) -> exp.Expr:
+    """Group 0 unless said (Spark's default is 1); a list of names gives a struct of groups."""
+    group = node.args.get("group")
+    subject, pattern = node.this, node.expression
+    if isinstance(group, exp.Array):
+        fields = [
+            exp.alias_(
+                exp.Anonymous(
+                    this="REGEXP_EXTRACT",
+                    expressions=[subject.copy(), pattern.copy(), exp.Literal.number(index)],
+                ),
+                _constant(name, "a group name"),
+            )
+            for index, name in enumerate(group.expressions, start=1)
+        ]
+        missing = exp.Is(this=subject.copy(), expression=exp.Null())  # DuckDB: a NULL struct
+        return exp.Case().when(missing, exp.Null()).else_(exp.Struct(expressions=fields))
+    chosen = group.copy() if group is not None else exp.Literal.number(0)
+    return exp.Anonymous(
+        this="REGEXP_EXTRACT", expressions=[subject.copy(), pattern.copy(), chosen]
+    )
+
+
 def _is_slice(node: exp.Bracket) -> bool:
     parts = node.expressions
     return len(parts) == 1 and isinstance(parts[0], exp.Slice)
@@ -249,14 +332,8 @@ def _is_list_index(node: exp.Bracket) -> bool:
 
 def _element(node: exp.Bracket) -> exp.Expr:
     """``l[i]``: 1-based in DuckDB, NULL outside the list (and for 0); Spark's ``[]`` is 0-based
-    and raises outside it, and sqlglot shifts only constant indexes."""
-    index = node.expressions[0].copy()
-    # sqlglot's parser has already made a constant index 0-based, and only a constant one:
-    # DuckDB's l[1] arrives as 0 and l[-1] as -2.
-    if isinstance(index, exp.Literal):
-        index = exp.Literal.number(int(str(index.this)) + 1)
-    elif isinstance(index, exp.Neg) and isinstance(index.this, exp.Literal):
-        index = exp.Literal.number(1 - int(str(index.this.this)))
+    and raises outside it."""
+    index = node.expressions[0].copy()  # as written: see ``_DuckDBAsWritten``
     index = exp.Cast(
         this=exp.Nullif(this=index, expression=exp.Literal.number(0)),
         to=exp.DataType.build("int"),
@@ -340,7 +417,8 @@ def _check_portable(tree: exp.Expr) -> None:
 # Calls the rewrites produce; HASH only groups values inside one engine.
 _OUR_CALLS = frozenset(
     {"WEEKDAY", "DAYOFWEEK", "WEEKOFYEAR", "HASH", "SLICE", "ARRAY_SORT", "COLLECT_LIST",
-     "BIT_COUNT", "TRY_ELEMENT_AT", "GREATEST", "CONCAT", "ARRAY_REPEAT"}
+     "BIT_COUNT", "TRY_ELEMENT_AT", "GREATEST", "CONCAT", "ARRAY_REPEAT", "REGEXP_REPLACE",
+     "REGEXP_EXTRACT"}
 )  # fmt: skip
 
 
