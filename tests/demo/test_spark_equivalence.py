@@ -25,10 +25,11 @@ from cityhub.demo import seed
 from cityhub.derived.materialise import materialise
 from cityhub.derived.models import DerivedDefinition
 from cityhub.pool.service import Pool
+from cityhub.programme.computed import compute_sql
 from cityhub.quality.models import QualityRuleSet
 from cityhub.quality.reports import run_rules
 from tests.conftest import ADMIN_PASSWORD, ON_POSTGRES, _postgres_schema_url
-from tests.pool.spark.cases import rows_of
+from tests.pool.spark.cases import FLOAT_TOLERANCE, rows_of
 
 SYSTEM = auth.Actor.system()
 ADMIN = auth.Actor(None, "admin", auth.Role.ADMIN, None)
@@ -157,3 +158,25 @@ def test_quality_reports_are_the_same_on_spark(pools: tuple[Pool, Pool]) -> None
             expected.score,
         ), name
         assert got.results == expected.results, name
+
+
+# Computed targets of the kind the programme office defines: a number from the base databases.
+TARGET_QUERIES = [
+    ('SELECT count(*) FROM "legal-entities" WHERE "登记状态" = \'存续\'', "SCJGJ"),
+    ('SELECT sum("注册资本") / count(DISTINCT "住所行政区划代码") FROM "legal-entities"', "SCJGJ"),
+    (
+        'SELECT avg(CASE WHEN "罚款金额" > 0 THEN 1.0 ELSE 0 END) FROM "public-credit-records"',
+        "FGW",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sql", "owner"), TARGET_QUERIES)
+def test_computed_targets_are_the_same_on_spark(
+    pools: tuple[Pool, Pool], sql: str, owner: str
+) -> None:
+    duck, on_spark = pools
+    expected = compute_sql(duck, "T-1", owner, sql)
+    got = compute_sql(on_spark, "T-1", owner, sql)
+    assert got.source_ref == expected.source_ref
+    assert got.value == pytest.approx(expected.value, rel=FLOAT_TOLERANCE)

@@ -167,7 +167,10 @@ QUERIES: list[tuple[str, str]] = [
         "translate-repeat",
         "SELECT id, translate(code, '0123', 'abc'), repeat('*', length(name)), chr(12288) || county FROM \"t\" ORDER BY id",
     ),
-    ("regex-groups", "SELECT id, regexp_replace(code, '([0-9])([0-9])', '\\2\\1$', 'g'), regexp_replace(county, '市|区', '-', 'gi'), regexp_extract(code, '[0-9]+'), regexp_extract(code, '([0-9]{2})([0-9]{2})', ['a', 'b']) FROM \"t\" ORDER BY id"),
+    (
+        "regex-groups",
+        "SELECT id, regexp_replace(code, '([0-9])([0-9])', '\\2\\1$', 'g'), regexp_replace(county, '市|区', '-', 'gi'), regexp_extract(code, '[0-9]+'), regexp_extract(code, '([0-9]{2})([0-9]{2})', ['a', 'b']) FROM \"t\" ORDER BY id",
+    ),
     ("levenshtein", "SELECT id, levenshtein(coalesce(name, ''), '张三') FROM \"t\" ORDER BY id"),
 ]
 

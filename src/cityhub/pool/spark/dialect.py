@@ -401,7 +401,8 @@ def _check_portable(tree: exp.Expr) -> None:
             continue  # operators and clauses: sqlglot counts AND and OR as functions too
         if isinstance(node, exp.Func) and not isinstance(node, exp.Anonymous):
             if type(node) not in PORTABLE and not _ours(node):
-                name = node.sql_name() if hasattr(node, "sql_name") else type(node).__name__
+                # As DuckDB spells it (sqlglot's class may be named otherwise: string_agg).
+                name = node.sql(dialect="duckdb").split("(", 1)[0] or type(node).__name__
                 raise InvalidInput(
                     f"the function {name.lower()} runs on DuckDB only, not on the Spark engine",
                     details={"engine": "spark", "function": name.lower()},

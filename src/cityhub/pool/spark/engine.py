@@ -89,12 +89,14 @@ class SparkEngine:
             raise _refusal(exc) from exc
 
     def _collect(self, frame: DataFrame, time_limit_ms: int | None) -> pa.Table:
-        session = self.session
-        tag = f"cityhub-{uuid.uuid4().hex}"
-        session.addTag(tag)
+        context = self.session.sparkContext
+        group = f"cityhub-{uuid.uuid4().hex}"
+        # A job group, not a session tag: classic Spark 4.0's interruptTag finds no operation
+        # of a DataFrame collected to Arrow, while cancelJobGroup stops it within a second.
+        context.setJobGroup(group, "cityhub processing query", interruptOnCancel=True)
         timer = None
         if time_limit_ms is not None:
-            timer = threading.Timer(time_limit_ms / 1000, session.interruptTag, args=(tag,))
+            timer = threading.Timer(time_limit_ms / 1000, context.cancelJobGroup, args=(group,))
             timer.start()
         try:
             return frame.toArrow()
@@ -108,7 +110,7 @@ class SparkEngine:
         finally:
             if timer is not None:
                 timer.cancel()
-            session.removeTag(tag)
+            context.setLocalProperty("spark.jobGroup.id", None)  # type: ignore[arg-type]
 
     def _ensure(self, relations: Sequence[Relation], sources: Sequence[Source]) -> None:
         with self._lock:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
+import logging
 import os
 import shutil
 import threading
@@ -81,6 +82,7 @@ def _start(settings: Settings) -> SparkSession:
         SparkSession.builder.master(settings.spark_master)
         .appName("cityhub")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", settings.spark_driver_memory)
         .config("spark.sql.shuffle.partitions", str(settings.spark_shuffle_partitions))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
@@ -100,6 +102,7 @@ def _start(settings: Settings) -> SparkSession:
     session = builder.getOrCreate()
     # Failed queries are raised to the caller as cityhub errors; the JVM need not print them too.
     session.sparkContext.setLogLevel("FATAL")
+    logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # pyspark's own copy
     return session
 
 
