@@ -22,10 +22,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # Workers: one per core; --dist loadscope keeps a module's tests (and its fixtures) together.
+# PYTEST_ARGS adds options, e.g. PYTEST_ARGS='-m "not spark"' leaves out the Spark tests.
 PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 
 test: lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
