@@ -93,9 +93,10 @@ class Settings(BaseSettings):
     engine: Literal["duckdb", "spark"] = Field(
         default="duckdb",
         description=(
-            "Engine of the platform's processing over pool data (derived datasets, quality reports, "
-            "computed targets, record linking): duckdb (embedded) or spark (needs "
-            "`pip install 'cityhub[spark]'` and Java 17). User SQL always runs on the locked DuckDB."
+            "Engine of the platform's processing over pool data (derived datasets, quality "
+            "reports, computed targets, record linking): duckdb (embedded) or spark (needs "
+            "`pip install 'cityhub[spark]'` and Java 17). User SQL always runs on the locked "
+            "DuckDB."
         ),
     )
     processing_time_limit_ms: int = Field(
@@ -116,7 +117,9 @@ class Settings(BaseSettings):
     spark_shuffle_partitions: int = Field(
         default=8,
         ge=1,
-        description="Partitions of a Spark shuffle (spark.sql.shuffle.partitions); raise on a cluster.",
+        description=(
+            "Partitions of a Spark shuffle (spark.sql.shuffle.partitions); raise on a cluster."
+        ),
     )
     max_upload_mb: int = Field(
         default=10_240, ge=1, description="Largest file accepted by an upload, in megabytes."
@@ -291,6 +294,26 @@ class Settings(BaseSettings):
         default=5,
         ge=0,
         description="Days before a progress report is due that its unit is reminded.",
+    )
+
+    # Several processes (docs/architecture.md, "Several processes").
+    workers: str = Field(
+        default="all",
+        description=(
+            "Background workers this process may run: all, none, or a comma list of sl651 (the "
+            "SL 651 gateway), mqtt (broker or bridge), alarms (offline sweep and webhooks), "
+            "rollup, derived (refresh scheduler), anchor (audit anchoring). On PostgreSQL each "
+            "runs in one process at a time, elected by an advisory lock; `cityhub serve "
+            "--workers` and `cityhub worker --workers` override it."
+        ),
+    )
+    worker_standby_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "Seconds between two checks of a process standing by for a worker another process "
+            "runs: it takes the worker over this long after that process is gone."
+        ),
     )
 
     @field_validator("log_level")

@@ -93,8 +93,11 @@ class SparkQuery:
     sources: tuple[Source, ...]
 
 
-def to_spark(sql: str) -> SparkQuery:
-    """``sql`` (DuckDB dialect) as Spark SQL with the same meaning, or a refusal naming why."""
+def to_spark(sql: str, *, salt: str = "") -> SparkQuery:
+    """``sql`` (DuckDB dialect) as Spark SQL with the same meaning, or a refusal naming why.
+
+    ``salt`` goes into the names of the file views, so that one query's views are its own.
+    """
     try:
         tree = sqlglot.parse_one(sql, read=_DuckDBAsWritten)
     except SqlglotError as exc:
@@ -102,7 +105,7 @@ def to_spark(sql: str) -> SparkQuery:
             f"the query cannot be read for Spark: {exc}", details={"engine": "spark"}
         ) from exc
     sources: list[Source] = []
-    tree = _rewrite_all(tree, sources)
+    tree = _rewrite_all(tree, sources, salt)
     _check_portable(tree)
     _alias_for_qualify(tree)
     try:
@@ -122,11 +125,11 @@ def expression_to_spark(expression: str) -> str:
     return query.sql.removeprefix("SELECT ")
 
 
-def _rewrite_all(tree: exp.Expr, sources: list[Source]) -> exp.Expr:
+def _rewrite_all(tree: exp.Expr, sources: list[Source], salt: str) -> exp.Expr:
     # Children before parents, so that a rewritten operand is copied into its rewritten parent
     # (sqlglot's own ``transform`` does not descend into a node it has replaced).
     for node in reversed(list(tree.walk(bfs=False))):
-        new = _rewrite(node, sources)
+        new = _rewrite(node, sources, salt)
         if new is not node:
             if node is tree:
                 tree = new
@@ -135,9 +138,9 @@ def _rewrite_all(tree: exp.Expr, sources: list[Source]) -> exp.Expr:
     return tree
 
 
-def _rewrite(node: exp.Expr, sources: list[Source]) -> exp.Expr:
+def _rewrite(node: exp.Expr, sources: list[Source], salt: str) -> exp.Expr:
     if isinstance(node, exp.Table) and _is_read_parquet(node.this):
-        return _view(node, sources)
+        return _view(node, sources, salt)
     if isinstance(node, exp.Div):
         return _ieee_division(node.this, node.expression)
     if isinstance(node, exp.RegexpFullMatch):
@@ -173,7 +176,7 @@ def _is_read_parquet(node: exp.Expr | None) -> bool:
     return isinstance(node, exp.Anonymous) and str(node.this).lower() == _READ_PARQUET
 
 
-def _view(table: exp.Table, sources: list[Source]) -> exp.Expr:
+def _view(table: exp.Table, sources: list[Source], salt: str) -> exp.Expr:
     call = table.this
     args = list(call.expressions)
     first = args[0] if args else None
@@ -188,7 +191,7 @@ def _view(table: exp.Table, sources: list[Source]) -> exp.Expr:
     }
     row_numbers = options.get(_ROW_INDEX) == "true"
     filenames = options.get(_FILENAME) == "true"
-    key = "\n".join((*files, str(row_numbers), str(filenames)))
+    key = "\n".join((salt, *files, str(row_numbers), str(filenames)))
     view = "_src_" + hashlib.sha256(key.encode()).hexdigest()[:20]
     if all(s.view != view for s in sources):
         sources.append(Source(view, files, row_numbers, filenames))
@@ -197,15 +200,27 @@ def _view(table: exp.Table, sources: list[Source]) -> exp.Expr:
 
 
 def _ieee_division(numerator: exp.Expr, divisor: exp.Expr) -> exp.Expr:
-    """DuckDB's ``/``: double division; a zero divisor gives n × inf (inf, -inf, NaN, NULL)."""
+    """DuckDB's ``/``: double division; a zero divisor gives n × ±inf (inf, -inf, NaN, NULL).
+
+    The infinity takes the zero's sign (``1 / -0.0`` is ``-inf``); Spark's text of a negative
+    zero is ``-0.0`` (its ``atan2`` and ``signum`` would hide the sign).
+    """
     n = exp.Cast(this=exp.Paren(this=numerator.copy()), to=exp.DataType.build("double"))
     d = exp.Cast(this=exp.Paren(this=divisor.copy()), to=exp.DataType.build("double"))
-    infinity = exp.Cast(this=exp.Literal.string("Infinity"), to=exp.DataType.build("double"))
+
+    def infinity(sign: str) -> exp.Expr:
+        return exp.Cast(this=exp.Literal.string(f"{sign}Infinity"), to=exp.DataType.build("double"))
+
+    negative_zero = exp.EQ(
+        this=exp.Cast(this=d.copy(), to=exp.DataType.build("string")),
+        expression=exp.Literal.string("-0.0"),
+    )
+    signed = exp.Case().when(negative_zero, infinity("-")).else_(infinity(""))
     return exp.Paren(
         this=exp.Case()
         .when(
             exp.EQ(this=d.copy(), expression=exp.Literal.number(0)),
-            exp.Mul(this=n.copy(), expression=infinity),
+            exp.Mul(this=n.copy(), expression=signed),
         )
         .else_(exp.Div(this=n, expression=d))
     )

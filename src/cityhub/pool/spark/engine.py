@@ -58,8 +58,7 @@ class SparkEngine:
         max_rows: int,
     ) -> Results:
         """Run ``sql`` (DuckDB dialect) with a time limit and a row cap."""
-        frame = self._frame(relations, sql, params)
-        table = self._collect(frame.limit(max_rows + 1), time_limit_ms)
+        table = self._run(relations, sql, params, time_limit_ms, max_rows + 1)
         # By column, not by dict: a result may repeat a name (``SELECT a.id, b.id``).
         rows = list(zip(*(column.to_pylist() for column in table.columns), strict=True))
         return Results(list(table.column_names), rows[:max_rows], len(rows) > max_rows)
@@ -73,20 +72,35 @@ class SparkEngine:
         batch_rows: int = 65_536,
     ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
         """The result as Arrow batches; Spark gathers it in the driver first."""
-        frame = self._frame(relations, sql, params)
-        table = self._collect(frame, None)
+        table = self._run(relations, sql, params, None, None)
         return table.schema, iter(table.to_batches(max_chunksize=batch_rows))
 
     def close(self) -> None:
         """Nothing to release: the session is the process's and stops at exit."""
 
-    def _frame(self, relations: Sequence[Relation], sql: str, params: Sequence[Any]) -> DataFrame:
-        translated = to_spark(sql)
-        self._ensure(relations, translated.sources)
+    def _run(
+        self,
+        relations: Sequence[Relation],
+        sql: str,
+        params: Sequence[Any],
+        time_limit_ms: int | None,
+        limit: int | None,
+    ) -> pa.Table:
+        # File views (a quality plan's staged files, say) belong to one query and go with it;
+        # relation views are a dataset version's and are shared, like the DuckDB engine's.
+        translated = to_spark(sql, salt=uuid.uuid4().hex)
+        self._ensure(relations)
         try:
-            return self.session.sql(translated.sql, args=list(params) or None)
-        except Exception as exc:  # pyspark raises its own hierarchy, rooted at Exception
-            raise _refusal(exc) from exc
+            for source in translated.sources:
+                self._files_view(source)
+            try:
+                frame = self.session.sql(translated.sql, args=list(params) or None)
+            except Exception as exc:  # pyspark raises its own hierarchy, rooted at Exception
+                raise _refusal(exc) from exc
+            return self._collect(frame if limit is None else frame.limit(limit), time_limit_ms)
+        finally:
+            for source in translated.sources:
+                self.session.catalog.dropTempView(source.view)
 
     def _collect(self, frame: DataFrame, time_limit_ms: int | None) -> pa.Table:
         context = self.session.sparkContext
@@ -112,12 +126,8 @@ class SparkEngine:
                 timer.cancel()
             context.setLocalProperty("spark.jobGroup.id", None)  # type: ignore[arg-type]
 
-    def _ensure(self, relations: Sequence[Relation], sources: Sequence[Source]) -> None:
+    def _ensure(self, relations: Sequence[Relation]) -> None:
         with self._lock:
-            for source in sources:
-                if source.view not in self._views:
-                    self._files_view(source)
-                    self._views.add(source.view)
             for relation in relations:
                 if relation.name not in self._views:
                     self._relation_view(relation)
