@@ -8,6 +8,7 @@ import typer
 
 from cityhub.cli import (
     admin,
+    backup,
     basedb,
     data,
     derived,
@@ -32,6 +33,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command()(server.serve)
+app.command()(server.worker)
 app.command()(server.demo)
 app.command()(admin.config)
 app.command("ingest")(data.ingest_file)
@@ -49,6 +51,8 @@ app.add_typer(simulate.simulate_app, name="simulate")
 app.add_typer(trace.trace_app, name="trace")
 app.add_typer(witness.witness_app, name="witness")
 app.add_typer(programme.programme_app, name="programme")
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 
 
 def main(argv: list[str] | None = None) -> None:
