@@ -37,7 +37,7 @@ from tests.registry.test_agreement import (
 LIMIT_MS = 300_000
 # Each example is one Spark job (about a second): fewer examples than on DuckDB, larger batches.
 ON_SPARK = settings(
-    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 _batches = count()
 
