@@ -1,9 +1,10 @@
 """Record linking (主体关联): the same enterprise or person across departments' datasets.
 
 Records with a valid 统一社会信用代码 (or 公民身份号码) link on it; the others are scored by
-Splink on DuckDB over normalised names, addresses, legal representatives and phones; pairs above
-the threshold are clustered, and every record gets a cluster id in a link table that is a dataset
-of the catalogue. Uncertain pairs go to a review page; decisions apply from the next run on.
+Splink (on DuckDB, or Spark with ``engine: spark``) over normalised names, addresses, legal
+representatives and phones; pairs above the threshold are clustered, and every record gets a
+cluster id in a link table that is a dataset of the catalogue. Uncertain pairs go to a review
+page; decisions apply from the next run on.
 See docs/linking.md.
 """
 

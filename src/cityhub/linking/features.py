@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from cityhub.linking.dialect import DUCKDB, Dialect
 from cityhub.registry.sql import normalise_sql, valid_sql
 
 DEFAULT_AREA_CODE = "0635"  # 聊城 (Liaocheng)
@@ -59,15 +60,19 @@ INDUSTRY_TERMS = tuple(
         )
     ).split(" ")
 )
-INDUSTRY = "(" + "|".join(sorted(INDUSTRY_TERMS, key=len, reverse=True)) + ")$"
-BRANCH = "公司(.+?(分公司|分厂|分店|营业部|办事处|经营部|分部))$"
+# Patterns keep to what RE2 (DuckDB) and Java (Spark) read alike: ``\z`` rather than ``$``
+# (Java's ``$`` also matches before a final line break), whitespace spelled out rather than
+# ``\s`` (Java's includes the vertical tab), ``(?s)`` where ``.`` is used.
+INDUSTRY = "(" + "|".join(sorted(INDUSTRY_TERMS, key=len, reverse=True)) + r")\z"
+BRANCH = r"(?s)公司(.+?(分公司|分厂|分店|营业部|办事处|经营部|分部))\z"
 # Parts of an address end with one of these (longest first where one contains another).
 ADDRESS_SUFFIX = "街道|社区|大道|小区|单元|省|市|区|县|镇|乡|路|街|巷|号|村|楼|室|栋|座|层"
 ROAD_NUMBER = "([^路街道号区县镇乡市]+(?:路|街|大道|巷))([0-9]+号)"
-SPACES = r"[\s\x{3000}]+"
+WHITESPACE = r"\t\n\f\r \x{3000}"  # RE2's \s, and the ideographic space
+SPACES = f"[{WHITESPACE}]+"
 WIDE = r"[\x{2000}-\x{33FF}\x{FE30}-\x{FFEF}]"  # punctuation, symbols, CJK marks, full width
 BRACKETED = r"[(（\[【〔]([^()（）\[\]【】〔〕]*)[)）\]】〕]"
-NAME_NOISE = r"[\s\x{3000}()\[\]【】〔〕<>《》·•.,，、'\"“”‘’]+"
+NAME_NOISE = WHITESPACE.join(["[", r"()\[\]【】〔〕<>《》·•.,，、'\"“”‘’]+"])
 
 
 class Kind(StrEnum):
@@ -77,128 +82,119 @@ class Kind(StrEnum):
     PERSON = "person"
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def halfwidth(column: str) -> str:
+def halfwidth(column: str, d: Dialect = DUCKDB) -> str:
     """The column with full-width letters, digits, brackets and spaces made half-width.
 
     Every other feature takes half-width text: the records table computes this once per column.
     Text without any full-width or symbol character (most of it) is passed through unchanged
     after one cheap regular-expression test.
     """
-    return (
-        f"(CASE WHEN regexp_matches({column}, {_literal(WIDE)}) "
-        f"THEN {normalise_sql('halfwidth', column)} ELSE {column} END)"
-    )
+    wide = d.registry(normalise_sql("halfwidth", column))
+    return f"(CASE WHEN {d.contains(column, WIDE)} THEN {wide} ELSE {column} END)"
 
 
 def _nullif_empty(expression: str) -> str:
     return f"nullif({expression}, '')"
 
 
-def cleaned_name(column: str) -> str:
+def cleaned_name(column: str, d: Dialect = DUCKDB) -> str:
     """A (half-width) company name without bracketed parts, spaces and punctuation."""
-    unbracketed = f"regexp_replace({column}, {_literal(BRACKETED)}, '', 'g')"
-    return _nullif_empty(f"regexp_replace({unbracketed}, {_literal(NAME_NOISE)}, '', 'g')")
+    return _nullif_empty(d.replace_all(d.replace_all(column, BRACKETED), NAME_NOISE))
 
 
-def bracketed_place(column: str) -> str:
+def bracketed_place(column: str, d: Dialect = DUCKDB) -> str:
     """The text in the first bracket of a name (鲁西化工(聊城)有限公司 → 聊城), or NULL."""
-    return _nullif_empty(f"regexp_extract({column}, {_literal(BRACKETED)}, 1)")
+    return _nullif_empty(d.extract(column, BRACKETED, 1))
 
 
-def person_name(column: str) -> str:
+def person_name(column: str, d: Dialect = DUCKDB) -> str:
     """A (half-width) person's name without spaces and dots (买买提·艾力 = 买买提艾力)."""
-    return _nullif_empty(f"regexp_replace({column}, {_literal(NAME_NOISE)}, '', 'g')")
+    return _nullif_empty(d.replace_all(column, NAME_NOISE))
 
 
-def phone_digits(column: str) -> str:
+def phone_digits(column: str, d: Dialect = DUCKDB) -> str:
     """The digits of a (half-width) phone number, without +86 or 0086 in front."""
-    digits = f"regexp_replace({column}, '[^0-9]', '', 'g')"
-    return f"regexp_replace({digits}, '^(0086|86(1[3-9][0-9]{{9}})$)', '\\2')"
+    digits = d.replace_all(column, "[^0-9]")
+    # Anchored at the start: at most one match, so replacing every match replaces that one.
+    return d.replace_all(digits, r"^(0086|86(1[3-9][0-9]{9})\z)", r"\2")
 
 
-def phone(digits: str, area_code: str = DEFAULT_AREA_CODE) -> str:
+def phone(digits: str, area_code: str = DEFAULT_AREA_CODE, d: Dialect = DUCKDB) -> str:
     """Phone digits as 11 mobile digits or area code + local number; NULL when neither."""
+    mobile_or_fixed = d.full_match(digits, "1[3-9][0-9]{9}|0[1-9][0-9]{8,10}")
+    local = d.full_match(digits, "[2-9][0-9]{6,7}")
     return (
-        f"(CASE WHEN regexp_full_match({digits}, '1[3-9][0-9]{{9}}|0[1-9][0-9]{{8,10}}') "
-        f"THEN {digits} WHEN regexp_full_match({digits}, '[2-9][0-9]{{6,7}}') "
-        f"THEN {_literal(area_code)} || {digits} ELSE NULL END)"
+        f"(CASE WHEN {mobile_or_fixed} THEN {digits} "
+        f"WHEN {local} THEN {d.literal(area_code)} || {digits} ELSE NULL END)"
     )
 
 
-def identifier_text(column: str) -> str:
+def identifier_text(column: str, d: Dialect = DUCKDB) -> str:
     """A (half-width) identifier upper-cased without spaces, NULL when empty: valid or not."""
-    return _nullif_empty(f"upper(regexp_replace({column}, {_literal(SPACES)}, '', 'g'))")
+    return _nullif_empty(f"upper({d.replace_all(column, SPACES)})")
 
 
-def identifier(cleaned: str, kind: Kind) -> str:
+def identifier(cleaned: str, kind: Kind, d: Dialect = DUCKDB) -> str:
     """The cleaned credit code (legal entities) or ID number (people) when valid, else NULL."""
     check = valid_sql("credit_code" if kind is Kind.LEGAL_ENTITY else "id_card", cleaned)
-    return f"(CASE WHEN {check} THEN {cleaned} END)"
+    return f"(CASE WHEN {d.registry(check)} THEN {cleaned} END)"
 
 
-def cleaned_address(column: str) -> str:
+def cleaned_address(column: str, d: Dialect = DUCKDB) -> str:
     """A (half-width) address without spaces and without 山东省/聊城市."""
-    text = f"regexp_replace({column}, {_literal(SPACES)}, '', 'g')"
-    text = f"regexp_replace({text}, '(中国|山东省|聊城市)', '', 'g')"
-    return _nullif_empty(f"regexp_replace({text}, '^(山东|聊城)', '')")
+    text = d.replace_all(d.replace_all(column, SPACES), "(中国|山东省|聊城市)")
+    return _nullif_empty(d.replace_all(text, "^(山东|聊城)"))  # anchored: one match at most
 
 
-def address_tokens(cleaned: str) -> str:
+def address_tokens(cleaned: str, d: Dialect = DUCKDB) -> str:
     """The parts of a cleaned address, sorted and distinct: the same set in any written order."""
-    split = f"string_split(regexp_replace({cleaned}, '({ADDRESS_SUFFIX})', '\\1|', 'g'), '|')"
-    return f"list_sort(list_distinct(list_filter({split}, lambda x: x <> '')))"
+    return d.sorted_parts(d.replace_all(cleaned, f"({ADDRESS_SUFFIX})", r"\1|"), "|")
 
 
-def address_key(cleaned: str) -> str:
+def address_key(cleaned: str, d: Dialect = DUCKDB) -> str:
     """Road and house number (建设路12号), wherever they stand in the address; NULL without."""
-    road = f"regexp_extract({cleaned}, {_literal(ROAD_NUMBER)}, 1)"
-    number = f"regexp_extract({cleaned}, {_literal(ROAD_NUMBER)}, 2)"
+    road = d.extract(cleaned, ROAD_NUMBER, 1)
+    number = d.extract(cleaned, ROAD_NUMBER, 2)
     return _nullif_empty(f"{road} || {number}")
 
 
-def place_city(text: str, *, province: bool = True) -> str:
+def place_city(text: str, *, province: bool = True, d: Dialect = DUCKDB) -> str:
     """The city a place at the start of ``text`` names: county stem (临清), 聊城, 山东 or NULL."""
-    county = f"regexp_extract({text}, {_literal(NAME_PREFIX)}, 3)"
-    prefecture = f"regexp_extract({text}, {_literal(NAME_PREFIX)}, 2)"
-    wide = f"regexp_extract({text}, {_literal(NAME_PREFIX)}, 1)"
+    county = d.extract(text, NAME_PREFIX, 3)
+    prefecture = d.extract(text, NAME_PREFIX, 2)
+    wide = d.extract(text, NAME_PREFIX, 1)
     last = f"WHEN {wide} <> '' THEN '山东' " if province else ""
-    return (
-        f"(CASE WHEN {county} <> '' THEN regexp_replace({county}, '(市|县|区)$', '') "
-        f"WHEN {prefecture} <> '' THEN '聊城' {last}END)"
-    )
+    stem = d.replace_all(county, r"(市|县|区)\z")
+    return f"(CASE WHEN {county} <> '' THEN {stem} WHEN {prefecture} <> '' THEN '聊城' {last}END)"
 
 
-def name_parts(cleaned: str, bracket: str) -> dict[str, str]:
+def name_parts(cleaned: str, bracket: str, d: Dialect = DUCKDB) -> dict[str, str]:
     """The city of a cleaned company name and the rest of the name after its place prefix.
 
     The city is the most local place named: the prefix's county or prefecture, else a bracketed
     place (山东鲁西化工(聊城)有限公司 → 聊城), else the province. The branch, form and core
     are cut from ``rest`` by ``branch_parts`` and ``form_parts`` in later steps.
     """
-    prefix = f"regexp_extract({cleaned}, {_literal(NAME_PREFIX)}, 0)"
-    local = place_city(cleaned, province=False)
+    prefix = d.extract(cleaned, NAME_PREFIX, 0)
+    local = place_city(cleaned, province=False, d=d)
     return {
-        "city": f"coalesce({local}, {place_city(bracket)}, {place_city(cleaned)})",
+        "city": f"coalesce({local}, {place_city(bracket, d=d)}, {place_city(cleaned, d=d)})",
         "rest": f"substr({cleaned}, length({prefix}) + 1)",
     }
 
 
-def branch_parts(rest: str) -> dict[str, str]:
+def branch_parts(rest: str, d: Dialect = DUCKDB) -> dict[str, str]:
     """The branch suffix of a name (临清分公司, with 市/县/区 dropped) and the head before it."""
-    raw = f"regexp_extract({rest}, {_literal(BRANCH)}, 1)"
+    raw = d.extract(rest, BRANCH, 1)
     return {
-        "branch": f"regexp_replace({raw}, '(市|县|区)(分公司|分厂|分店)$', '\\2')",
+        "branch": d.replace_all(raw, r"(市|县|区)(分公司|分厂|分店)\z", r"\2"),
         "head": f"left({rest}, length({rest}) - length({raw}))",
     }
 
 
-def form_parts(head: str) -> dict[str, str]:
+def form_parts(head: str, d: Dialect = DUCKDB) -> dict[str, str]:
     """The canonical legal form of a name's head and the core (字号 + 行业) before it."""
-    raw = f"regexp_extract({head}, '({LEGAL_FORMS})$', 1)"
+    raw = d.extract(head, rf"({LEGAL_FORMS})\z", 1)
     canonical = (
         f"(CASE WHEN {raw} LIKE '集团%' THEN '集团有限公司' "
         f"WHEN {raw} LIKE '股份%' THEN '股份有限公司' "
@@ -211,9 +207,9 @@ def form_parts(head: str) -> dict[str, str]:
     }
 
 
-def industry_parts(core: str) -> dict[str, str]:
+def industry_parts(core: str, d: Dialect = DUCKDB) -> dict[str, str]:
     """The 行业 at the end of a name core (NULL when none is known) and the 字号 before it."""
-    raw = f"regexp_extract({core}, {_literal(INDUSTRY)}, 1)"
+    raw = d.extract(core, INDUSTRY, 1)
     return {
         "industry": _nullif_empty(raw),
         "brand": f"coalesce(nullif(left({core}, length({core}) - length({raw})), ''), {core})",

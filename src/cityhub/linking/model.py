@@ -37,6 +37,7 @@ from splink import SettingsCreator
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
+from cityhub.linking.dialect import DUCKDB, Dialect
 from cityhub.linking.features import Kind
 
 # Two valid identifiers decide by themselves (equal: linked already; different: not the same).
@@ -47,10 +48,11 @@ ENTITY_GUARD = (
     "OR r.name_industry IS NULL OR l.name_industry = r.name_industry)"
 )
 
-JACCARD_HALF = (
-    "len(list_intersect(addr_tokens_l, addr_tokens_r)) * 2 >= "
-    "len(list_distinct(list_concat(addr_tokens_l, addr_tokens_r)))"
-)
+
+def jaccard_half(d: Dialect) -> str:
+    """At least half the address parts shared (both lists are distinct already)."""
+    shared = d.size(d.intersection("addr_tokens_l", "addr_tokens_r"))
+    return f"{shared} * 2 >= {d.size(d.union('addr_tokens_l', 'addr_tokens_r'))}"
 
 
 def _m(level: ComparisonLevelCreator, m: float, *, fixed: bool = False) -> ComparisonLevelCreator:
@@ -86,10 +88,10 @@ def _exact(column: str, output: str, m: float) -> ComparisonCreator:
     )
 
 
-def _address() -> ComparisonCreator:
+def _address(d: Dialect) -> ComparisonCreator:
     empty = (
         "addr_tokens_l IS NULL OR addr_tokens_r IS NULL "
-        "OR len(addr_tokens_l) = 0 OR len(addr_tokens_r) = 0"
+        f"OR {d.size('addr_tokens_l')} = 0 OR {d.size('addr_tokens_r')} = 0"
     )
     return cl.CustomComparison(
         output_column_name="address",
@@ -97,7 +99,7 @@ def _address() -> ComparisonCreator:
             cll.CustomLevel(empty, label_for_charts="null").configure(is_null_level=True),
             _sql("addr_tokens_l = addr_tokens_r", "same parts", 0.6),
             _sql("addr_key_l = addr_key_r", "same road and number", 0.25),
-            _sql(JACCARD_HALF, "half the parts", 0.1),
+            _sql(jaccard_half(d), "half the parts", 0.1),
             _m(cll.ElseLevel(), 0.05),
         ],
     )
@@ -130,9 +132,9 @@ def _identifier() -> ComparisonCreator:
     )
 
 
-def comparisons(kind: Kind) -> list[ComparisonCreator]:
-    """The comparisons of one kind of record."""
-    shared = [_address(), _exact("phone", "phone", 0.85), _identifier()]
+def comparisons(kind: Kind, d: Dialect = DUCKDB) -> list[ComparisonCreator]:
+    """The comparisons of one kind of record (custom SQL in ``d``)."""
+    shared = [_address(d), _exact("phone", "phone", 0.85), _identifier()]
     if kind is Kind.PERSON:
         return [_name("name_core"), *shared]
     return [
@@ -169,12 +171,12 @@ PRIOR_RULES = (
 PRIOR_RECALL = 0.8
 
 
-def settings(kind: Kind, link_type: str) -> SettingsCreator:
+def settings(kind: Kind, link_type: str, d: Dialect = DUCKDB) -> SettingsCreator:
     """The Splink settings of one run (columns as ``cityhub.linking.records`` makes them)."""
     retained = ["source_key", "name_text", "address_text", "rep_text", "phone_text", "code_text"]
     options: dict[str, Any] = {
         "link_type": link_type,
-        "comparisons": comparisons(kind),
+        "comparisons": comparisons(kind, d),
         "blocking_rules_to_generate_predictions": blocking_rules(kind),
         "retain_intermediate_calculation_columns": False,
         "retain_matching_columns": True,

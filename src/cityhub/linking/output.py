@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from cityhub.catalog import ColumnInfo, Dataset, DatasetVersion, VersionRecord
 from cityhub.catalog.ceiling import Ceiling, apply_ceiling, most_restricted
 from cityhub.db import Database
 from cityhub.errors import Conflict, InvalidInput, NotFound
+from cityhub.linking.engine import LinkEngine
 from cityhub.linking.features import Kind
 from cityhub.linking.models import LinkRun
 from cityhub.linking.sources import Source
@@ -46,10 +46,6 @@ LABELS = {
     "linked_by": "关联方式",
 }
 TYPES = {"match_probability": "float"}
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _sharing(ceiling: Ceiling) -> dict[str, object]:
@@ -101,19 +97,17 @@ def prepare_dataset(
     return existing
 
 
-def write_files(pool: Pool, con: duckdb.DuckDBPyConnection, dataset: Dataset) -> tuple[Path, int]:
+def write_files(pool: Pool, engine: LinkEngine, dataset: Dataset) -> tuple[Path, int]:
     """Write ``link_output`` as Parquet into a fresh staging folder; returns (staging, rows)."""
-    rows = int(con.execute("SELECT count(*) FROM link_output").fetchall()[0][0])
+    rows = int(engine.scalar("SELECT count(*) FROM link_output"))
     if rows == 0:
         raise InvalidInput("the sources have no rows to link", details={"rows": 0})
     staging = pool.warehouse.staging(dataset.id)
-    target = staging / "part-00000.parquet"
     columns = ", ".join(SCHEMA.names)
     try:
-        con.execute(
-            f"COPY (SELECT {columns} FROM link_output ORDER BY cluster_id, source_dataset, "
-            f"source_key) TO {_literal(str(target))} (FORMAT parquet, COMPRESSION snappy, "
-            f"ROW_GROUP_SIZE 1048576)"
+        engine.write_parquet(
+            f"SELECT {columns} FROM link_output ORDER BY cluster_id, source_dataset, source_key",
+            staging,
         )
     except BaseException:
         pool.warehouse.discard(staging)

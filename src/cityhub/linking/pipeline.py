@@ -16,7 +16,8 @@ The steps, each a few SQL statements over tables of the connection:
    what linked it.
 
 Pairs in the review band are returned, most uncertain first. Nothing here knows about users or
-the catalogue: ``cityhub.linking.runs`` does that.
+the catalogue: ``cityhub.linking.runs`` does that. The steps run on DuckDB or Spark alike
+(``cityhub.linking.engine``); each table is made once, never inserted into, as Spark's are files.
 """
 
 from __future__ import annotations
@@ -29,15 +30,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
-from splink import DuckDBAPI, Linker
+import pyarrow as pa
+from splink import Linker
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from cityhub.linking import model
+from cityhub.linking.engine import LinkEngine, as_engine
 from cityhub.linking.features import DEFAULT_AREA_CODE, Kind
 from cityhub.linking.records import SourceFiles, build_records
 
 MIN_LABELS = 30  # exact-key pairs needed to estimate m from them rather than keep the defaults
 DETAIL_COLUMNS = ("name_text", "address_text", "rep_text", "phone_text", "code_text")
+DECISIONS = pa.schema(
+    [("ds_l", pa.string()), ("key_l", pa.string()), ("ds_r", pa.string()),
+     ("key_r", pa.string()), ("same", pa.bool_())]
+)  # fmt: skip
 OUTPUT_COLUMNS = ("source_dataset", "source_key", "cluster_id", "match_probability", "linked_by")
 
 
@@ -72,14 +79,10 @@ class ScoredPair:
 
 @dataclass
 class Outcome:
-    """What a run found; the link table itself stays in the connection as ``link_output``."""
+    """What a run found; the link table itself stays in the engine as ``link_output``."""
 
     figures: dict[str, Any] = field(default_factory=dict)
     review: list[ScoredPair] = field(default_factory=list)
-
-
-def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
-    return con.execute(sql).fetchall()[0][0]
 
 
 @contextmanager
@@ -89,15 +92,16 @@ def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
     timings[step] = round(time.perf_counter() - started, 3)
 
 
-def _exact_edges(con: duckdb.DuckDBPyConnection, kind: Kind) -> int:
+def _exact_edges(engine: LinkEngine, kind: Kind) -> int:
     by = "credit_code" if kind is Kind.LEGAL_ENTITY else "id_number"
-    con.execute(
-        f"CREATE OR REPLACE TABLE edges AS SELECT root AS id_l, unique_id AS id_r, "
-        f"1.0::DOUBLE AS p, '{by}' AS linked_by FROM (SELECT unique_id, "
+    engine.create(
+        "exact_edges",
+        f"SELECT root AS id_l, unique_id AS id_r, CAST(1.0 AS DOUBLE) AS p, "
+        f"'{by}' AS linked_by FROM (SELECT unique_id, "
         f"min(unique_id) OVER (PARTITION BY code) AS root FROM records "
-        f"WHERE code IS NOT NULL) WHERE unique_id <> root"
+        f"WHERE code IS NOT NULL) AS coded WHERE unique_id <> root",
     )
-    return int(_one(con, "SELECT count(*) FROM edges"))
+    return int(engine.scalar("SELECT count(*) FROM exact_edges"))
 
 
 def _possible_pairs(sizes: list[int]) -> float:
@@ -106,7 +110,7 @@ def _possible_pairs(sizes: list[int]) -> float:
     return float(sum(a * b for i, a in enumerate(sizes) for b in sizes[i + 1 :]))
 
 
-def _prior(con: duckdb.DuckDBPyConnection, sizes: list[int]) -> float:
+def _prior(engine: LinkEngine, sizes: list[int]) -> float:
     """P(two random records match): pairs the prior rules link, over their recall, over all."""
     one_source = len(sizes) == 1
     total = _possible_pairs(sizes)
@@ -119,16 +123,16 @@ def _prior(con: duckdb.DuckDBPyConnection, sizes: list[int]) -> float:
         f"ON {rule} AND {side}"
         for rule in model.PRIOR_RULES
     )
-    pairs = _one(con, f"SELECT count(*) FROM ({linked})")
+    pairs = engine.scalar(f"SELECT count(*) FROM ({linked}) AS linked")
     expected = max(float(pairs) / model.PRIOR_RECALL, min(sizes) * 0.01, 1.0)
     return min(expected / total, 0.5)
 
 
-def _linker(con: duckdb.DuckDBPyConnection, views: list[str], kind: Kind, prior: float) -> Linker:
-    db_api = DuckDBAPI(con)
+def _linker(engine: LinkEngine, views: list[str], kind: Kind, prior: float) -> Linker:
+    db_api = engine.splink()
     frames = [db_api.register(view) for view in views]
     link_type = "link_only" if len(views) > 1 else "dedupe_only"
-    settings = model.settings(kind, link_type)
+    settings = model.settings(kind, link_type, engine.dialect)
     settings.probability_two_random_records_match = prior
     # The settings are ours and tested; validating them parses every SQL condition again.
     inputs = frames if len(frames) > 1 else frames[0]
@@ -149,60 +153,60 @@ def _train(linker: Linker, labels: int, seed: int, u_pairs: float, pairs: float)
     return {"m_from": m_from, "u_pairs": int(u_pairs)}
 
 
-def _predict(con: duckdb.DuckDBPyConnection, linker: Linker, lowest: float) -> int:
+def _predict(engine: LinkEngine, linker: Linker, lowest: float) -> int:
     predicted = linker.inference.predict(threshold_match_probability=lowest, warning_mode="never")
-    gammas = [c for c in predicted.columns_escaped if c.strip('"').startswith("gamma_")]
+    gammas = [c for c in predicted.columns_escaped if c.strip('"`').startswith("gamma_")]
     details = [f"{c}_{side}" for c in DETAIL_COLUMNS for side in "lr"]
-    con.execute(
-        f"CREATE OR REPLACE TABLE predictions AS SELECT unique_id_l, unique_id_r, "
+    engine.create(
+        "predictions",
+        f"SELECT unique_id_l, unique_id_r, "
         f"source_key_l, source_key_r, match_probability, match_weight, "
         f"{', '.join(details + gammas)}, l.source_dataset AS source_dataset_l, "
         f"r.source_dataset AS source_dataset_r FROM {predicted.physical_name} p "
         f"JOIN records l ON l.unique_id = p.unique_id_l "
-        f"JOIN records r ON r.unique_id = p.unique_id_r"
+        f"JOIN records r ON r.unique_id = p.unique_id_r",
     )
     predicted.drop_table_from_database_and_remove_from_cache()
-    return int(_one(con, "SELECT count(*) FROM predictions"))
+    return int(engine.scalar("SELECT count(*) FROM predictions"))
 
 
-def _apply_decisions(con: duckdb.DuckDBPyConnection, decisions: Sequence[Decision]) -> int:
+def _apply_decisions(engine: LinkEngine, decisions: Sequence[Decision]) -> int:
     """Load the decisions as pairs of record ids (``decided``); returns how many apply."""
-    con.execute(
-        "CREATE OR REPLACE TABLE decisions (ds_l VARCHAR, key_l VARCHAR, ds_r VARCHAR, "
-        "key_r VARCHAR, same BOOLEAN)"
-    )
-    if decisions:
-        con.executemany(
-            "INSERT INTO decisions VALUES (?, ?, ?, ?, ?)",
-            [[*d.left, *d.right, d.same] for d in decisions],
-        )
-    # Both ways round, so that a decision matches a scored pair however Splink ordered it.
-    con.execute(
-        "CREATE OR REPLACE TABLE decided AS SELECT a.unique_id AS id_l, b.unique_id AS id_r, "
+    rows = [dict(zip(DECISIONS.names, (*d.left, *d.right, d.same), strict=True)) for d in decisions]
+    engine.load("decisions", pa.Table.from_pylist(rows, schema=DECISIONS))
+    engine.create(
+        "decided_once",
+        "SELECT a.unique_id AS id_l, b.unique_id AS id_r, "
         "d.same FROM decisions d JOIN records a ON a.source_dataset = d.ds_l "
         "AND a.source_key = d.key_l JOIN records b ON b.source_dataset = d.ds_r "
-        "AND b.source_key = d.key_r"
+        "AND b.source_key = d.key_r",
     )
-    applied = int(_one(con, "SELECT count(*) FROM decided"))
-    con.execute("INSERT INTO decided SELECT id_r, id_l, same FROM decided")
+    applied = int(engine.scalar("SELECT count(*) FROM decided_once"))
+    # Both ways round, so that a decision matches a scored pair however Splink ordered it.
+    engine.create(
+        "decided",
+        "SELECT id_l, id_r, same FROM decided_once UNION ALL "
+        "SELECT id_r, id_l, same FROM decided_once",
+    )
     return applied
 
 
-def _edges(con: duckdb.DuckDBPyConnection, threshold: float) -> None:
-    """Scored links at or above the threshold unless decided ``different``; ``same`` decisions."""
-    con.execute(
-        f"INSERT INTO edges SELECT unique_id_l, unique_id_r, match_probability, 'probabilistic' "
+def _edges(engine: LinkEngine, threshold: float) -> None:
+    """Exact-key links; scored links at or above the threshold unless decided ``different``;
+    ``same`` decisions."""
+    engine.create(
+        "edges",
+        f"SELECT id_l, id_r, p, linked_by FROM exact_edges UNION ALL "
+        f"SELECT unique_id_l, unique_id_r, match_probability, 'probabilistic' "
         f"FROM predictions p WHERE match_probability >= {float(threshold)!r} AND NOT EXISTS "
         f"(SELECT 1 FROM decided d WHERE NOT d.same AND d.id_l = p.unique_id_l "
-        f"AND d.id_r = p.unique_id_r)"
-    )
-    con.execute(
-        "INSERT INTO edges SELECT id_l, id_r, 1.0, 'review' FROM decided WHERE same AND id_l < id_r"
+        f"AND d.id_r = p.unique_id_r) UNION ALL "
+        f"SELECT id_l, id_r, CAST(1.0 AS DOUBLE), 'review' FROM decided WHERE same AND id_l < id_r",
     )
 
 
-def _cluster(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
-    db_api = DuckDBAPI(con)
+def _cluster(engine: LinkEngine, kind: Kind) -> None:
+    db_api = engine.splink()
     clusters = cluster_pairwise_predictions_at_threshold(
         "records",
         "edges",
@@ -216,11 +220,11 @@ def _cluster(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
     prefix = "P" if kind is Kind.PERSON else "E"
     # A company cluster is named by its credit code (public); a person's never by an ID number.
     named = "min(r.code)" if kind is Kind.LEGAL_ENTITY else "NULL"
-    con.execute(
-        f"CREATE OR REPLACE TABLE link_output AS "
+    engine.create(
+        "link_output",
         f"WITH ends AS (SELECT id_l AS id, p, linked_by FROM edges "
         f"UNION ALL SELECT id_r, p, linked_by FROM edges), "
-        f"best AS (SELECT id, max(p) AS p, arg_max(linked_by, p * 10 + {rank}) AS linked_by "
+        f"best AS (SELECT id, max(p) AS p, max_by(linked_by, p * 10 + {rank}) AS linked_by "
         f"FROM ends GROUP BY id), "
         f"members AS (SELECT c.cluster_id, r.unique_id, r.source_dataset, r.source_key, r.code "
         f"FROM {clusters.physical_name} c JOIN records r ON r.unique_id = c.unique_id), "
@@ -229,28 +233,25 @@ def _cluster(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
         f"FROM members r GROUP BY cluster_id) "
         f"SELECT m.source_dataset, m.source_key, n.name AS cluster_id, "
         f"b.p AS match_probability, b.linked_by FROM members m "
-        f"JOIN names n ON n.cluster_id = m.cluster_id LEFT JOIN best b ON b.id = m.unique_id"
+        f"JOIN names n ON n.cluster_id = m.cluster_id LEFT JOIN best b ON b.id = m.unique_id",
     )
     clusters.drop_table_from_database_and_remove_from_cache()
 
 
-def _review(
-    con: duckdb.DuckDBPyConnection, thresholds: Thresholds, limit: int
-) -> tuple[int, list[ScoredPair]]:
+def _review(engine: LinkEngine, thresholds: Thresholds, limit: int) -> tuple[int, list[ScoredPair]]:
     band = (
         f"match_probability >= {thresholds.review_lower!r} "
         f"AND match_probability < {thresholds.review_upper!r}"
     )
-    total = int(_one(con, f"SELECT count(*) FROM predictions WHERE {band}"))
-    cursor = con.execute(
+    total = int(engine.scalar(f"SELECT count(*) FROM predictions WHERE {band}"))
+    # unique_id numbers records by their values (``records``): the same order on both engines.
+    table = engine.arrow(
         f"SELECT * FROM predictions WHERE {band} "
         f"ORDER BY abs(match_probability - {thresholds.threshold!r}), unique_id_l, unique_id_r "
         f"LIMIT {int(limit)}"
     )
-    names = [d[0] for d in cursor.description or []]
     pairs = []
-    for row in cursor.fetchall():
-        values = dict(zip(names, row, strict=True))
+    for values in table.to_pylist():
         detail = {
             "left": {c.removesuffix("_text"): values[f"{c}_l"] for c in DETAIL_COLUMNS},
             "right": {c.removesuffix("_text"): values[f"{c}_r"] for c in DETAIL_COLUMNS},
@@ -271,7 +272,7 @@ def _review(
 
 
 def link(
-    con: duckdb.DuckDBPyConnection,
+    engine: LinkEngine | duckdb.DuckDBPyConnection,
     sources: Sequence[SourceFiles],
     kind: Kind,
     thresholds: Thresholds = Thresholds(),
@@ -282,48 +283,53 @@ def link(
     max_review: int = 2000,
     area_code: str = DEFAULT_AREA_CODE,
 ) -> Outcome:
-    """Link ``sources``; the link table is left in the connection as ``link_output``."""
+    """Link ``sources``; the link table is left in the engine as ``link_output``.
+
+    ``engine`` is a DuckDB connection or a ``LinkEngine`` (``cityhub.linking.engine``).
+    """
+    engine = as_engine(engine)
     outcome = Outcome()
     timings: dict[str, float] = {}
     figures = outcome.figures
     with _timed(timings, "records"):
-        views = build_records(con, sources, kind, area_code)
-        sizes = [int(_one(con, f"SELECT count(*) FROM {view}")) for view in views]
+        views = build_records(engine, sources, kind, area_code)
+        sizes = [int(engine.scalar(f"SELECT count(*) FROM {view}")) for view in views]
     figures["records"] = dict(zip([s.dataset for s in sources], sizes, strict=True))
     figures["with_valid_identifier"] = int(
-        _one(con, "SELECT count(*) FROM records WHERE code IS NOT NULL")
+        engine.scalar("SELECT count(*) FROM records WHERE code IS NOT NULL")
     )
     with _timed(timings, "exact_keys"):
-        figures["exact_links"] = _exact_edges(con, kind)
+        figures["exact_links"] = _exact_edges(engine, kind)
     figures["scored_pairs"] = 0
     if sum(sizes) > 1 and (len(sizes) > 1 or sizes[0] > 1) and all(sizes):
         with _timed(timings, "training"):
-            prior = _prior(con, sizes)
-            linker = _linker(con, views, kind, prior)
+            prior = _prior(engine, sizes)
+            linker = _linker(engine, views, kind, prior)
             figures["model"] = {"prior": prior} | _train(
                 linker, figures["exact_links"], seed, u_pairs, _possible_pairs(sizes)
             )
         with _timed(timings, "scoring"):
             lowest = min(thresholds.review_lower, thresholds.threshold)
-            figures["scored_pairs"] = _predict(con, linker, lowest)
+            figures["scored_pairs"] = _predict(engine, linker, lowest)
     else:
-        con.execute(
-            "CREATE OR REPLACE TABLE predictions AS SELECT NULL::BIGINT AS unique_id_l, "
-            "NULL::BIGINT AS unique_id_r, NULL::DOUBLE AS match_probability WHERE false"
+        engine.create(
+            "predictions",
+            "SELECT CAST(NULL AS BIGINT) AS unique_id_l, CAST(NULL AS BIGINT) AS unique_id_r, "
+            "CAST(NULL AS DOUBLE) AS match_probability WHERE false",
         )
     with _timed(timings, "clustering"):
-        figures["decisions_applied"] = _apply_decisions(con, decisions)
-        _edges(con, thresholds.threshold)
-        _cluster(con, kind)
+        figures["decisions_applied"] = _apply_decisions(engine, decisions)
+        _edges(engine, thresholds.threshold)
+        _cluster(engine, kind)
     figures["probabilistic_links"] = int(
-        _one(con, "SELECT count(*) FROM edges WHERE linked_by = 'probabilistic'")
+        engine.scalar("SELECT count(*) FROM edges WHERE linked_by = 'probabilistic'")
     )
-    figures["clusters"] = int(_one(con, "SELECT count(DISTINCT cluster_id) FROM link_output"))
+    figures["clusters"] = int(engine.scalar("SELECT count(DISTINCT cluster_id) FROM link_output"))
     figures["linked_records"] = int(
-        _one(con, "SELECT count(*) FROM link_output WHERE linked_by IS NOT NULL")
+        engine.scalar("SELECT count(*) FROM link_output WHERE linked_by IS NOT NULL")
     )
     if figures["scored_pairs"]:
-        figures["review_band"], outcome.review = _review(con, thresholds, max_review)
+        figures["review_band"], outcome.review = _review(engine, thresholds, max_review)
     else:
         figures["review_band"] = 0
     figures["timings"] = timings

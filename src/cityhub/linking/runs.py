@@ -1,22 +1,17 @@
 """Linking runs as a service: who may start and see them, and what a run records.
 
-A run reads its sources under the sharing rules (``sources``), links them on a DuckDB
-connection of its own (``pipeline``) with the earlier review decisions applied, writes the link
-table as the output dataset's next version (``output``), and in that version's transaction
-stores its figures and the pairs in its review band. A failed run is recorded as failed with
-its error; nothing of it becomes visible.
+A run reads its sources under the sharing rules (``sources``), links them on an engine of its
+own, DuckDB or Spark as the settings say (``engine``, ``pipeline``), with the earlier review
+decisions applied, writes the link table as the output dataset's next version (``output``), and
+in that version's transaction stores its figures and the pairs in its review band. A failed run
+is recorded as failed with its error; nothing of it becomes visible.
 """
 
 from __future__ import annotations
 
-import shutil
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-import duckdb
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,6 +21,7 @@ from cityhub.catalog import DatasetVersion
 from cityhub.db import Database, utcnow
 from cityhub.errors import CityhubError, InvalidInput, NotFound, PermissionDenied
 from cityhub.linking import output, pipeline
+from cityhub.linking.engine import open_engine
 from cityhub.linking.features import Kind
 from cityhub.linking.models import LinkPair, LinkRun
 from cityhub.linking.review import carried, earlier_decisions
@@ -63,37 +59,6 @@ def _department(db: Database, actor: Actor, spec: LinkSpec) -> str:
             details={"department": department},
         )
     return department
-
-
-@contextmanager
-def _connection(pool: Pool, scratch: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A DuckDB connection of the run's own: its memory limit, spilling into ``scratch``.
-
-    It may touch only the warehouse (to read the sources, write the link table) and ``scratch``.
-    """
-    settings = pool.settings
-    scratch.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(
-        ":memory:",
-        config={
-            "memory_limit": settings.linking_memory_limit,
-            "threads": str(settings.query_threads),
-            "temp_directory": str(scratch),
-            "preserve_insertion_order": "false",
-            "autoinstall_known_extensions": "false",
-            "autoload_known_extensions": "false",
-            "python_enable_replacements": "false",
-        },
-    )
-    try:
-        folders = (pool.warehouse.root, scratch.resolve())
-        allowed = ", ".join("'" + f"{p}/".replace("'", "''") + "'" for p in folders)
-        con.execute(f"SET allowed_directories = [{allowed}]")
-        con.execute("SET enable_external_access = false")
-        yield con
-    finally:
-        con.close()
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _start(
@@ -197,15 +162,15 @@ def run_linking(db: Database, actor: Actor, pool: Pool, spec: LinkSpec) -> LinkR
     run_id = _start(db, actor, spec, department, sources)
     scratch = pool.settings.data_dir / "tmp" / f"linking-{run_id}-{uuid.uuid4().hex[:8]}"
     try:
-        with _lock(dataset.name), _connection(pool, scratch) as con:
+        with _lock(dataset.name), open_engine(pool, scratch) as engine:
             outcome = pipeline.link(
-                con,
+                engine,
                 [s.files(spec.kind) for s in sources],
                 spec.kind,
                 pipeline.Thresholds(spec.threshold, spec.review_lower, spec.review_upper),
                 decisions,
             )
-            staging, rows = output.write_files(pool, con, dataset)
+            staging, rows = output.write_files(pool, engine, dataset)
             output.commit(
                 pool,
                 actor,
