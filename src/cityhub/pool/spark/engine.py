@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from cityhub.config import Settings
 from cityhub.errors import CityhubError, InvalidInput, QueryTimeout
-from cityhub.pool.engine import Relation, Results, quote
+from cityhub.pool.engine import Relation, Results
 from cityhub.pool.spark.dialect import Source, expression_to_spark, to_spark
 from cityhub.pool.spark.session import spark_session
 
@@ -171,6 +171,3 @@ def _refusal(exc: Exception) -> CityhubError:
     if len(first) > 500:
         first = first[:500] + "…"
     return InvalidInput(f"the query failed: {first}", details={"engine": "spark"})
-
-
-__all__ = ["SparkEngine", "quote"]
