@@ -7,12 +7,17 @@ import signal
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
 import pytest
+from pyiceberg.table import Table
 
 from cityhub import auth, catalog
 from cityhub.errors import InvalidInput
+from cityhub.pool import warehouse as warehouse_module
 from cityhub.pool.ingest import IngestMode, ingest, safe_file_name
 from cityhub.pool.service import Pool, read_rows, run_sql
 from cityhub.query.rows import RowQuery
@@ -217,3 +222,44 @@ def test_a_type_change_iceberg_cannot_make_is_refused_clearly(
     assert "no" in error.value.message
     assert rows_of(pool, "legal-entities") == [(1, "甲")]
     assert len(catalog.list_versions(pool.db, SYSTEM, "legal-entities")) == 1
+
+
+def test_concurrent_appends_queue_on_the_dataset_and_lose_nothing(
+    pool: Pool, entities: catalog.Dataset, tmp_path: Path
+) -> None:
+    files = [
+        write(tmp_path / f"part-{n}.csv", f"no,name\n{2 * n},甲{n}\n{2 * n + 1},乙{n}\n")
+        for n in range(6)
+    ]
+    with ThreadPoolExecutor(3) as threads:
+        versions = list(threads.map(lambda path: load(pool, path), files))
+    assert sorted(versions) == [1, 2, 3, 4, 5, 6]  # each its own version, none lost
+    assert [v.row_count for v in catalog.list_versions(pool.db, SYSTEM, "legal-entities")] == [
+        12,
+        10,
+        8,
+        6,
+        4,
+        2,
+    ]
+    assert [row[0] for row in rows_of(pool, "legal-entities")] == list(range(12))
+
+
+def test_a_lost_iceberg_commit_race_is_retried(
+    pool: Pool, entities: catalog.Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load(pool, write(tmp_path / "v1.csv", "no,name\n1,甲\n"))
+    real_add = warehouse_module._add
+    raced: list[bool] = []
+
+    def another_writer_first(table: Table, *args: Any, **kwargs: Any) -> None:
+        if not raced:  # between loading the table and committing, someone else commits
+            raced.append(True)
+            other = pool.warehouse.catalog.load_table(table.name())
+            other.append(pa.table({"no": [99], "name": ["外"]}, schema=other.schema().as_arrow()))
+        real_add(table, *args, **kwargs)
+
+    monkeypatch.setattr(warehouse_module, "_add", another_writer_first)
+    assert load(pool, write(tmp_path / "v2.csv", "no,name\n2,乙\n")) == 2
+    assert raced == [True]
+    assert [row[0] for row in rows_of(pool, "legal-entities")] == [1, 2, 99]

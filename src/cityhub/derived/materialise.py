@@ -16,7 +16,6 @@ snapshot).
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,9 +44,6 @@ from cityhub.query.sqlcheck import Reason
 READER_ADDRESS = "derived"  # client address of the reads a refresh makes, in the audit trail
 ERROR_LIMIT = 2000  # characters of last_error kept
 MAX_COLUMNS = 1000
-
-_locks: dict[int, threading.Lock] = {}
-_locks_guard = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -128,11 +124,6 @@ def _name_unreadable(db: Database, reader: Actor, name: str, exc: QueryRefused) 
     ) from exc
 
 
-def _lock(dataset_id: int) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(dataset_id, threading.Lock())
-
-
 @dataclass(frozen=True)
 class _Job:
     """One refresh: the definition as read at the start, and the time its schedule counts from."""
@@ -165,8 +156,10 @@ def materialise(
             reader_of(definition.department.code, definition.defined_by),
             now or utcnow(),
         )
-    lock = _lock(job.dataset.id)
-    if not lock.acquire(blocking=False):
+    # The dataset's write lock, across processes: a refresh that finds it taken is refused
+    # rather than queued, since the running one will produce the same version.
+    lock = pool.warehouse.try_writing(job.dataset.id)
+    if lock is None:
         raise InvalidInput(
             f"{job.dataset.name!r} is being refreshed already",
             details={"dataset": job.dataset.name},

@@ -137,35 +137,36 @@ def commit(
     also: Callable[[Session, DatasetVersion], None],
 ) -> DatasetVersion:
     """Commit the staged files as the dataset's next version; ``also`` lands with it."""
-    try:
-        with pool.db.reading() as session:
-            previous = catalog.latest_version(session, dataset)
-        files = sorted(staging.glob("*.parquet"))
-        snapshot = pool.warehouse.commit(
-            dataset.id,
-            SCHEMA,
-            files,
-            replace=True,
-            base_snapshot=previous.snapshot_id if previous else None,
+    with pool.warehouse.writing(dataset.id):
+        try:
+            with pool.db.reading() as session:
+                previous = catalog.latest_version(session, dataset)
+            files = sorted(staging.glob("*.parquet"))
+            snapshot = pool.warehouse.commit(
+                dataset.id,
+                SCHEMA,
+                files,
+                replace=True,
+                base_snapshot=previous.snapshot_id if previous else None,
+            )
+        except BaseException:
+            pool.warehouse.discard(staging)
+            raise
+        record = VersionRecord(
+            snapshot_id=snapshot,
+            mode="replace",
+            source_name=f"linking run {run_id}",
+            source_format="parquet",
+            source_encoding=None,
+            source_bytes=sum(f.stat().st_size for f in files),
+            rows_added=rows,
+            row_count=pool.warehouse.row_count(dataset.id, snapshot),
+            columns=[
+                ColumnInfo(name, LABELS[name], TYPES.get(name, "string")) for name in SCHEMA.names
+            ],
+            notes=[f"link table of linking run {run_id}"],
         )
-    except BaseException:
-        pool.warehouse.discard(staging)
-        raise
-    record = VersionRecord(
-        snapshot_id=snapshot,
-        mode="replace",
-        source_name=f"linking run {run_id}",
-        source_format="parquet",
-        source_encoding=None,
-        source_bytes=sum(f.stat().st_size for f in files),
-        rows_added=rows,
-        row_count=pool.warehouse.row_count(dataset.id, snapshot),
-        columns=[
-            ColumnInfo(name, LABELS[name], TYPES.get(name, "string")) for name in SCHEMA.names
-        ],
-        notes=[f"link table of linking run {run_id}"],
-    )
-    return catalog.record_version(pool.db, actor, dataset.id, record, also=also)
+        return catalog.record_version(pool.db, actor, dataset.id, record, also=also)
 
 
 def land_with_version(

@@ -273,55 +273,65 @@ def _store(
     screen: bool,
     also: AlsoRecord | None = None,
 ) -> IngestResult:
-    """Stage the rows as Parquet, screen them, commit one snapshot, record the version."""
-    with db.reading() as session:
-        previous = catalog.latest_version(session, entry)
+    """Stage the rows as Parquet, screen them, commit one snapshot, record the version.
+
+    The dataset's write lock is held from screening to recording: an append is screened against,
+    and committed on top of, the newest version even when another process ingests into the same
+    dataset meanwhile.
+    """
     staging = warehouse.staging(entry.id)
     try:
         files, rows = _write(batches, schema, staging, progress)
-        # Quality rules (cityhub.quality): the rows are cleaned, and those failing a blocking
-        # rule are held back in quarantine; the report and the held rows land with the version.
-        screened = (
-            screen_quality(
-                db,
-                warehouse,
-                entry,
-                files,
-                schema,
-                columns,
-                appended_to_version=previous if mode is IngestMode.APPEND else None,
-            )
-            if screen
-            else None
-        )
-        snapshot = warehouse.commit(
-            entry.id,
-            schema,
-            screened.files if screened else files,
-            replace=mode is IngestMode.REPLACE,
-            base_snapshot=previous.snapshot_id if previous else None,
-        )
     except BaseException:
         warehouse.discard(staging)
         raise
-    version = catalog.record_version(
-        db,
-        actor,
-        entry.id,
-        VersionRecord(
-            snapshot_id=snapshot,
-            mode=mode.value,
-            source_name=upload.name,
-            source_format=upload.format,
-            source_encoding=upload.encoding,
-            source_bytes=upload.size,
-            rows_added=screened.admitted if screened else rows,
-            row_count=warehouse.row_count(entry.id, snapshot),
-            columns=columns,
-            notes=[*upload.notes, *(screened.notes if screened else [])],
-        ),
-        also=screened.record if screened else also,
-    )
+    with warehouse.writing(entry.id):
+        with db.reading() as session:
+            previous = catalog.latest_version(session, entry)
+        try:
+            # Quality rules (cityhub.quality): the rows are cleaned, and those failing a blocking
+            # rule are held back in quarantine; the report and the held rows land with the version.
+            screened = (
+                screen_quality(
+                    db,
+                    warehouse,
+                    entry,
+                    files,
+                    schema,
+                    columns,
+                    appended_to_version=previous if mode is IngestMode.APPEND else None,
+                )
+                if screen
+                else None
+            )
+            snapshot = warehouse.commit(
+                entry.id,
+                schema,
+                screened.files if screened else files,
+                replace=mode is IngestMode.REPLACE,
+                base_snapshot=previous.snapshot_id if previous else None,
+            )
+        except BaseException:
+            warehouse.discard(staging)
+            raise
+        version = catalog.record_version(
+            db,
+            actor,
+            entry.id,
+            VersionRecord(
+                snapshot_id=snapshot,
+                mode=mode.value,
+                source_name=upload.name,
+                source_format=upload.format,
+                source_encoding=upload.encoding,
+                source_bytes=upload.size,
+                rows_added=screened.admitted if screened else rows,
+                row_count=warehouse.row_count(entry.id, snapshot),
+                columns=columns,
+                notes=[*upload.notes, *(screened.notes if screened else [])],
+            ),
+            also=screened.record if screened else also,
+        )
     return IngestResult(
         entry.name,
         version.number,

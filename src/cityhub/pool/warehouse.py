@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
 import pyarrow as pa
 from pyiceberg.catalog.sql import SqlCatalog
-from pyiceberg.exceptions import NoSuchTableError, ValidationError
+from pyiceberg.exceptions import CommitFailedException, NoSuchTableError, ValidationError
 from pyiceberg.expressions import AlwaysTrue
 from pyiceberg.table import Table
 
 from cityhub.db import Database
-from cityhub.errors import InvalidInput
+from cityhub.db.locks import Held, LockKind, acquire
+from cityhub.errors import Conflict, InvalidInput
 
 NAMESPACE = "pool"
 
@@ -34,7 +37,27 @@ class Warehouse:
 
     def __init__(self, db: Database, data_dir: Path) -> None:
         self.root = (data_dir / "warehouse").resolve()
+        self._db = db
         self._uri = db.url.render_as_string(hide_password=False)
+
+    @contextmanager
+    def writing(self, dataset_id: int) -> Iterator[None]:
+        """Be the dataset's only writer for the block, across threads and processes.
+
+        Hold it from reading the dataset's newest version to recording the next: two ingests
+        into one dataset then queue, and each builds on (and screens against) the version the
+        other recorded, instead of both building on the same one.
+        """
+        held = acquire(self._db, LockKind.DATASET_WRITE, dataset_id)
+        assert held is not None
+        try:
+            yield
+        finally:
+            held.release()
+
+    def try_writing(self, dataset_id: int) -> Held | None:
+        """The dataset's write lock if nobody holds it now, else None (release it when done)."""
+        return acquire(self._db, LockKind.DATASET_WRITE, dataset_id, wait=False)
 
     @cached_property
     def catalog(self) -> SqlCatalog:
@@ -86,6 +109,11 @@ class Warehouse:
         so its rows cannot leak into this version. With ``replace`` the new snapshot holds only
         ``files``. The schema evolves by name to take new columns and widened types; a change
         Iceberg does not allow (say text to integer) is refused, naming the column.
+
+        Iceberg commits optimistically; PyIceberg redoes a commit that lost a race on the table
+        as it then is (table property ``commit.retry.num-retries``, 4 by default). Callers hold
+        ``writing``, so such a race means a writer outside cityhub; if the retries run out the
+        caller gets a Conflict, and nothing is recorded.
         """
         table = self.table(dataset_id)
         if table is None:
@@ -102,20 +130,14 @@ class Warehouse:
         elif base_snapshot is None and current is not None:
             replace = True  # nothing was ever recorded: whatever the table holds is not a version
         paths = [str(f) for f in files]
-        with table.transaction() as transaction:
-            if _schema_changes(table, schema):
-                try:
-                    with transaction.update_schema() as update:
-                        update.union_by_name(schema)
-                except (ValueError, ValidationError) as exc:
-                    raise InvalidInput(
-                        f"the file's columns do not fit the dataset's earlier versions: {exc}",
-                        details={"reason": "schema_change", "detail": str(exc)},
-                    ) from exc
-            if replace and table.current_snapshot() is not None:
-                transaction.delete(AlwaysTrue())
-            if paths:
-                transaction.add_files(paths, check_duplicate_files=False)
+        try:
+            _add(table, schema, paths, replace=replace)
+        except CommitFailedException as exc:  # PyIceberg's own retries ran out
+            raise Conflict(
+                f"dataset {dataset_id}: the warehouse table kept changing during the commit; "
+                "try again",
+                details={"reason": "commit_conflict"},
+            ) from exc
         table = table.refresh()
         snapshot = table.current_snapshot()
         assert snapshot is not None
@@ -136,6 +158,24 @@ class Warehouse:
             return 0
         tasks = table.scan(snapshot_id=snapshot_id).plan_files()
         return sum(task.file.record_count for task in tasks)
+
+
+def _add(table: Table, schema: pa.Schema, paths: list[str], *, replace: bool) -> None:
+    """One Iceberg transaction: evolve the schema, empty the table if replacing, add the files."""
+    with table.transaction() as transaction:
+        if _schema_changes(table, schema):
+            try:
+                with transaction.update_schema() as update:
+                    update.union_by_name(schema)
+            except (ValueError, ValidationError) as exc:
+                raise InvalidInput(
+                    f"the file's columns do not fit the dataset's earlier versions: {exc}",
+                    details={"reason": "schema_change", "detail": str(exc)},
+                ) from exc
+        if replace and table.current_snapshot() is not None:
+            transaction.delete(AlwaysTrue())
+        if paths:
+            transaction.add_files(paths, check_duplicate_files=False)
 
 
 def _schema_changes(table: Table, schema: pa.Schema) -> bool:

@@ -181,8 +181,8 @@ def approve(
     """
     _decider(db, actor, request_id, "sharing.approve")
     moment = now or utcnow()
-    with db.transaction() as session:
-        request = load(session, request_id)
+    with db.transaction(immediate=True) as session:  # reads, then writes: see load
+        request = load(session, request_id, lock=True)
         require_pending(request, moment, "approved")
         dataset = request.dataset
         if dataset.share_type != ShareType.CONDITIONAL.value:
@@ -245,8 +245,8 @@ def refuse(
     if not why:
         raise InvalidInput("a refusal needs its reason", details={"field": "reason"})
     moment = now or utcnow()
-    with db.transaction() as session:
-        request = load(session, request_id)
+    with db.transaction(immediate=True) as session:  # reads, then writes: see load
+        request = load(session, request_id, lock=True)
         require_pending(request, moment, "refused")
         request.status = RequestStatus.REFUSED.value
         request.decided_by, request.decided_at, request.reason = actor.username, moment, why
@@ -286,8 +286,8 @@ def withdraw(
     if actor.department_code != asked.department.code:
         deny(db, actor, action, request_id, "only the requesting department withdraws")
     moment = now or utcnow()
-    with db.transaction() as session:
-        request = load(session, request_id)
+    with db.transaction(immediate=True) as session:  # reads, then writes: see load
+        request = load(session, request_id, lock=True)
         require_pending(request, moment, "withdrawn")
         request.status = RequestStatus.WITHDRAWN.value
         request.decided_by, request.decided_at = actor.username, moment

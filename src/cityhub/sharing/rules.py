@@ -102,9 +102,13 @@ def require_not_readable(
         )
 
 
-def load(session: Session, request_id: int) -> SharingRequest:
-    """The request with this id; NotFound names it."""
-    found = session.get(SharingRequest, request_id)
+def load(session: Session, request_id: int, *, lock: bool = False) -> SharingRequest:
+    """The request with this id; NotFound names it.
+
+    ``lock`` holds its row until the transaction ends (PostgreSQL), so that of two decisions
+    made at once in different processes the second waits and then finds it decided.
+    """
+    found = session.get(SharingRequest, request_id, with_for_update=lock or None)
     if found is None:
         raise NotFound(f"no sharing request {request_id}", details={"request": request_id})
     return found

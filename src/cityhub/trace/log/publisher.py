@@ -3,6 +3,11 @@
 A checkpoint counts as published once the policy's quorum of witnesses has cosigned it; only
 then are the appends it covers acknowledged. Witnesses are asked in parallel; one that answers
 409 is asked again from the size it says it has.
+
+Several processes may append to one log (issue 8): each has its own publisher, and before it
+publishes it looks at what the others did. A checkpoint another process published that covers
+its entries is adopted as it is; otherwise it publishes the tree head as stored, which is at
+least as large as its own, so publishers never fight witnesses over a smaller size.
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from cityhub.db.database import Database
 from cityhub.errors import InvalidInput
 from cityhub.trace.log.identity import LogIdentity, Witness
-from cityhub.trace.log.models import TraceCheckpoint, TraceWitnessSize
+from cityhub.trace.log.models import TraceCheckpoint, TraceTree, TraceWitnessSize
 from cityhub.trace.log.sequencer import Group
+from cityhub.trace.log.store import TREE_ROW
 from cityhub.trace.note import (
     Checkpoint,
     add_signatures,
@@ -83,9 +90,11 @@ class Publisher:
     def integrated(self, size: int, root: bytes, groups: list[Group]) -> None:
         """The sequencer stored a tree of ``size``; ``groups`` wait for a checkpoint over it."""
         with self._cond:
-            self._target = (size, root)
+            if self._target is None or size > self._target[0]:
+                self._target = (size, root)
             self._waiting.extend(groups)
             self._cond.notify_all()
+        self._resolve()  # a checkpoint read from the database may cover them already
 
     def _run(self) -> None:
         last = 0.0
@@ -102,7 +111,9 @@ class Publisher:
             time.sleep(max(0.0, last + self._min_gap - time.monotonic()))
             last = time.monotonic()
             try:
-                self._publish(size, root)
+                wanted = self._catch_up(size, root)
+                if wanted is not None:
+                    self._publish(*wanted)
             except Exception:  # keep publishing later; appends wait meanwhile
                 log.exception("trace log: checkpoint at size %d not published", size)
                 time.sleep(1.0)
@@ -121,6 +132,14 @@ class Publisher:
             log.warning("trace log: checkpoint at size %d not published: %s", size, exc.message)
             time.sleep(1.0)
             return
+        try:
+            self._store(size, root, note, cosigners)
+        except IntegrityError:  # another process published this size first: adopt theirs
+            log.info("trace log: size %d was published by another process", size)
+            return
+        self._published(size, note)
+
+    def _store(self, size: int, root: bytes, note: str, cosigners: list[str]) -> None:
         with self._db.transaction() as session:
             session.add(TraceCheckpoint(size=size, root=root, note=note, cosigners=cosigners))
             for name in cosigners:
@@ -129,8 +148,33 @@ class Publisher:
                     session.add(TraceWitnessSize(witness=name, size=size))
                 else:
                     row.size = size
+
+    def _catch_up(self, size: int, root: bytes) -> tuple[int, bytes] | None:
+        """What to publish for the sequenced ``size``: None when a checkpoint another process
+        published covers it (adopted here), else the stored tree head if it has grown past it."""
+        with self._db.reading() as session:
+            latest = session.scalars(
+                select(TraceCheckpoint).order_by(TraceCheckpoint.size.desc()).limit(1)
+            ).first()
+            tree = session.get(TraceTree, TREE_ROW)
+        if latest is not None and latest.size > self.published_size:
+            self._published(latest.size, latest.note)
+        if self.published_size >= size:
+            return None
+        if tree is not None and tree.size > size:
+            return tree.size, tree.root
+        return size, root
+
+    def _published(self, size: int, note: str) -> None:
         with self._cond:
-            self.published_size, self.published_note = size, note
+            if size > self.published_size:
+                self.published_size, self.published_note = size, note
+        self._resolve()
+
+    def _resolve(self) -> None:
+        """Acknowledge the waiting groups the published checkpoint covers."""
+        with self._cond:
+            size = self.published_size
             done = [g for g in self._waiting if g.indices and g.indices[-1] < size]
             self._waiting = [g for g in self._waiting if not (g.indices and g.indices[-1] < size)]
         for group in done:

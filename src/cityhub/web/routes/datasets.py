@@ -141,8 +141,9 @@ async def upload_version(
                 file_name=file.filename or "upload",
                 mode=mode,
             )
+        # By number, not the newest: another ingest may have recorded a later one since.
         versions = catalog.list_versions(db, actor, result.dataset)
-        return version_public(versions[0])
+        return version_public(next(v for v in versions if v.number == result.version))
 
     return await run_in_threadpool(work)
 
