@@ -365,16 +365,33 @@ def _stored_secret(path: Path) -> bytes:
     except FileNotFoundError:
         pass
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: two processes starting at once must not each write a different key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_bytes().strip()
+        return create_once(path, secrets.token_urlsafe(48).encode()).strip()
     except OSError as exc:
         raise ConfigurationError(f"cannot create the secret key file {path}: {exc}") from exc
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_urlsafe(48))
-    return path.read_bytes().strip()
+
+
+def create_once(path: Path, content: bytes) -> bytes:
+    """Store ``content`` at ``path`` unless the file exists; what the file then holds.
+
+    Two processes starting at once must not each keep a different key, and neither may read
+    the other's file half-written: the content is written aside, then linked into place, which
+    fails if the file appeared meanwhile.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            return path.read_bytes()
+        return content
+    finally:
+        aside.unlink(missing_ok=True)
 
 
 @lru_cache

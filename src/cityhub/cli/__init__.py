@@ -33,6 +33,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command()(server.serve)
+app.command()(server.worker)
 app.command()(server.demo)
 app.command()(admin.config)
 app.command("ingest")(data.ingest_file)

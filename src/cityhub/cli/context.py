@@ -9,6 +9,7 @@ from cityhub import auth
 from cityhub.cli.output import err_console
 from cityhub.config import Settings
 from cityhub.db import Database, upgrade
+from cityhub.db.locks import LockKind, holding
 from cityhub.programme.setup import ensure_programme
 
 
@@ -17,7 +18,8 @@ def open_database(settings: Settings) -> Iterator[Database]:
     """The database the settings name, migrated to the newest revision; closed after the block."""
     db = Database(settings.database_url_effective)
     try:
-        upgrade(db)
+        with holding(db, LockKind.STARTUP, 0):  # processes started at once migrate in turn
+            upgrade(db)
         yield db
     finally:
         db.dispose()
@@ -26,9 +28,14 @@ def open_database(settings: Settings) -> Iterator[Database]:
 @contextmanager
 def open_platform(settings: Settings) -> Iterator[Database]:
     """The migrated database with departments and the first admin in place."""
-    with open_database(settings) as db:
-        _first_start(db, settings)
+    db = Database(settings.database_url_effective)
+    try:
+        with holding(db, LockKind.STARTUP, 0):  # and make the first start's rows once
+            upgrade(db)
+            _first_start(db, settings)
         yield db
+    finally:
+        db.dispose()
 
 
 def _first_start(db: Database, settings: Settings) -> None:

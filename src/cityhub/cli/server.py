@@ -1,7 +1,10 @@
-"""``cityhub serve`` and ``cityhub demo``."""
+"""``cityhub serve``, ``cityhub worker`` and ``cityhub demo``."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -20,6 +23,7 @@ from cityhub.demo.trace import TraceSeedReport
 from cityhub.demo.trace_witness_state import log_tree_size
 from cityhub.demo.witnesses import DEFAULT_PORTS, demo_witnesses
 from cityhub.web import create_app
+from cityhub.workers import parse_workers
 
 HostOption = Annotated[str | None, typer.Option(help="Listen address (default: CITYHUB_HOST).")]
 PortOption = Annotated[int | None, typer.Option(help="Listen port (default: CITYHUB_PORT).")]
@@ -31,6 +35,31 @@ WitnessPortsOption = Annotated[
         f"(default: {', '.join(map(str, DEFAULT_PORTS))}).",
     ),
 ]
+
+WorkersOption = Annotated[
+    str | None,
+    typer.Option(
+        "--workers",
+        help="Background workers this process may run: all, none, or a comma list of sl651, "
+        "mqtt, alarms, rollup, derived, anchor (default: CITYHUB_WORKERS).",
+    ),
+]
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def _with_workers(settings: Settings, workers: str | None) -> Settings:
+    """The settings with ``--workers`` in place of CITYHUB_WORKERS; ConfigurationError for a
+    bad list, before anything starts."""
+    if workers is not None:
+        settings = settings.model_copy(update={"workers": workers})
+    parse_workers(settings.workers)
+    return settings
+
+
+def _log_to_stderr(settings: Settings) -> None:
+    # Which process runs which worker is logged (cityhub.workers): operators must see it.
+    # Called after the migrations, whose step-by-step log would be noise at every start.
+    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
 
 
 def _run(settings: Settings, db: Database, host: str | None, port: int | None) -> None:
@@ -46,11 +75,44 @@ def _run(settings: Settings, db: Database, host: str | None, port: int | None) -
     )
 
 
-def serve(host: HostOption = None, port: PortOption = None) -> None:
-    """Migrate the database, make sure the first admin exists, and serve the web app."""
-    settings = get_settings()
+def serve(host: HostOption = None, port: PortOption = None, workers: WorkersOption = None) -> None:
+    """Migrate the database, make sure the first admin exists, and serve the web app (with the
+    background workers it is elected for)."""
+    settings = _with_workers(get_settings(), workers)
     with open_platform(settings) as db:
+        _log_to_stderr(settings)
         _run(settings, db, host, port)
+
+
+def worker(workers: WorkersOption = None) -> None:
+    """Run background workers only, no web server, until Ctrl+C or SIGTERM (a gateway or
+    alarm process beside `cityhub serve --workers none`)."""
+    settings = _with_workers(get_settings(), workers)
+    with open_platform(settings) as db:
+        _log_to_stderr(settings)
+        names = parse_workers(settings.workers)
+        console.print(
+            f"cityhub worker for {', '.join(names) or 'no workers'} (Ctrl+C stops it)",
+            highlight=False,
+        )
+        asyncio.run(_work(settings, db))
+        err_console.print("cityhub worker stopped", highlight=False)
+
+
+async def _work(settings: Settings, db: Database) -> None:
+    """The app's start-up and shut-down without its HTTP server: the same workers, the trace
+    log (anchoring appends to it) and the always-on sensing parts they feed."""
+    app = create_app(settings, db)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    try:
+        async with app.router.lifespan_context(app):
+            await stopping.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
 
 
 def demo(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from cityhub.errors import ConfigurationError
 
@@ -88,6 +90,12 @@ class Database:
         with self._sessions() as session:
             yield session
 
+    @cached_property
+    def lock_engine(self) -> Engine:
+        """Connections that hold locks (``cityhub.db.locks``), outside the pool: a held lock does
+        not take one of the pool's connections for good, and closing it frees its locks."""
+        return create_engine(self.url, poolclass=NullPool)
+
     def ping(self) -> None:
         """Raise if the database does not answer."""
         with self.engine.connect() as connection:
@@ -96,3 +104,5 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        if "lock_engine" in self.__dict__:
+            self.lock_engine.dispose()

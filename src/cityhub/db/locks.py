@@ -32,6 +32,7 @@ class LockKind(IntEnum):
 
     DATASET_WRITE = 1  # from reading a dataset's newest version to recording the next
     WORKER = 2  # a background worker that runs in one process at a time
+    STARTUP = 3  # migrating the database and the first start's rows
 
 
 def key_of(name: str) -> int:
@@ -58,6 +59,7 @@ class Held:
             if isinstance(part, Connection):
                 try:
                     part.execute(text("SELECT 1"))
+                    part.rollback()  # not "idle in transaction" between two checks
                 except Exception:
                     return False
         return True
@@ -69,10 +71,7 @@ class Held:
         for part in reversed(self._parts):
             try:
                 if isinstance(part, Connection):
-                    # The connection goes back to the pool, its session alive: unlock first.
-                    part.execute(text("SELECT pg_advisory_unlock_all()"))
-                    part.commit()
-                    part.close()
+                    part.close()  # not pooled (Database.lock_engine): its locks go with it
                 elif isinstance(part, int):
                     fcntl.flock(part, fcntl.LOCK_UN)
                     os.close(part)
@@ -94,6 +93,18 @@ def _local_lock(db: Database, kind: LockKind, key: int) -> threading.Lock:
         return _local.setdefault((str(db.url), int(kind), key), threading.Lock())
 
 
+def advisory_key(db: Database, kind: LockKind, key: int) -> tuple[int, int]:
+    """The two keys of the PostgreSQL advisory lock (``pg_locks.classid``, ``objid``).
+
+    Advisory locks span the whole database; a schema given in the URL (``options=-csearch_path=``,
+    as each test's) is a platform of its own, so the key is taken within it.
+    """
+    options = db.url.query.get("options")
+    if options:
+        key = zlib.crc32(f"{options}/{key}".encode()) & 0x7FFF_FFFF
+    return _NAMESPACE | int(kind), key
+
+
 def _lock_file(db: Database, kind: LockKind, key: int) -> Path | None:
     database = db.url.database
     if db.dialect != "sqlite" or database in (None, "", ":memory:"):
@@ -111,12 +122,12 @@ def acquire(db: Database, kind: LockKind, key: int, *, wait: bool = True) -> Hel
     parts: list[object] = [local]
     try:
         if db.dialect == "postgresql":
-            connection = db.engine.connect()
+            connection = db.lock_engine.connect()
             parts.append(connection)
             function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+            space, objid = advisory_key(db, kind, key)
             got = connection.execute(
-                text(f"SELECT {function}(:space, :key)"),
-                {"space": _NAMESPACE | int(kind), "key": key},
+                text(f"SELECT {function}(:space, :key)"), {"space": space, "key": objid}
             ).scalar()
             connection.commit()  # the lock is the session's, not the transaction's
             if not wait and not got:

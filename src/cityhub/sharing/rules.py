@@ -108,7 +108,9 @@ def load(session: Session, request_id: int, *, lock: bool = False) -> SharingReq
     ``lock`` holds its row until the transaction ends (PostgreSQL), so that of two decisions
     made at once in different processes the second waits and then finds it decided.
     """
-    found = session.get(SharingRequest, request_id, with_for_update=lock or None)
+    # ``of``: PostgreSQL refuses FOR UPDATE over the eager outer joins of the request's relations.
+    locking = {"of": SharingRequest} if lock else None
+    found = session.get(SharingRequest, request_id, with_for_update=locking)
     if found is None:
         raise NotFound(f"no sharing request {request_id}", details={"request": request_id})
     return found

@@ -59,6 +59,7 @@ from cityhub.web.routes import templates as template_routes
 from cityhub.web.routes import trace as trace_routes
 from cityhub.web.routes import trace_log as trace_log_routes
 from cityhub.web.routes import validators as validator_routes
+from cityhub.workers import Supervisor, Worker, parse_workers
 
 STATIC = Path(__file__).parent / "static"
 
@@ -76,25 +77,48 @@ SECURITY_HEADERS = {
 }
 
 
+def _derived_workers(db: Database, pool: Pool, settings: Settings) -> list[Worker]:
+    """The ``derived`` worker (refreshing derived datasets on their schedules), unless its
+    interval is 0."""
+    interval = settings.derived_scheduler_seconds
+    if interval <= 0:
+        return []
+    running: list[derived.Scheduler] = []  # a scheduler's thread starts once: a new one each time
+
+    def start() -> None:
+        scheduler = derived.start_scheduler(db, pool, interval)
+        if scheduler is not None:
+            running.append(scheduler)
+
+    def stop() -> None:
+        while running:
+            running.pop().stop()
+
+    return [Worker.threaded("derived", start, stop)]
+
+
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """A cityhub web app over ``db`` (by default the database the settings name).
 
-    Migrations are not run here; ``cityhub serve`` runs them before it starts the app.
+    Migrations are not run here; ``cityhub serve`` runs them before it starts the app. The
+    background workers it may run are ``settings.workers``; ConfigurationError for a bad list.
     """
+    allowed = parse_workers(settings.workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        refresher = derived.start_scheduler(
-            app.state.db, app.state.pool, settings.derived_scheduler_seconds
-        )
-        await app.state.sensing.start()
-        app.state.trace.start()
-        yield
-        app.state.trace.stop()
-        await app.state.sensing.stop()
-        if refresher is not None:
-            refresher.stop()
-        app.state.pool.close()
+        supervisor: Supervisor = app.state.workers
+        app.state.trace.start()  # the log runs in every process; anchoring is a worker
+        try:
+            await supervisor.start()  # the first election is over when it returns
+            try:
+                yield
+            finally:
+                await supervisor.stop()
+        finally:
+            app.state.trace.stop()
+            await app.state.sensing.stop()
+            app.state.pool.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -109,6 +133,16 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.pool = Pool(app.state.db, settings)
     app.state.sensing = Sensing(app.state.db, settings, app.state.pool)
     app.state.trace = Trace(app.state.db, settings)
+    app.state.workers = Supervisor(
+        app.state.db,
+        [
+            *_derived_workers(app.state.db, app.state.pool, settings),
+            *app.state.sensing.workers(),
+            *app.state.trace.workers(),
+        ],
+        allowed=allowed,
+        standby_seconds=settings.worker_standby_seconds,
+    )
     errors.install(app)
 
     @app.middleware("http")

@@ -56,6 +56,7 @@ class TraceLog:
             self._prove_to_witness,
             min_gap=min(0.1, settings.trace_checkpoint_seconds),
             witness_timeout=settings.trace_witness_timeout_seconds,
+            poll=settings.trace_checkpoint_seconds,
         )
         self._writer_db = _durable_writer(db)
         self._sequencer = Sequencer(self._writer_db, settings.trace_batch_max, self._integrated)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cityhub.config import Settings
+from cityhub.config import Settings, create_once
 from cityhub.errors import ConfigurationError, InvalidInput
 from cityhub.trace.note import NoteSigner, Policy, generate_signer, parse_policy, signer_from_skey
 
@@ -90,15 +89,9 @@ def _load_signer(settings: Settings, origin: str) -> NoteSigner:
 
 
 def _create_key(path: Path, origin: str) -> NoteSigner:
-    signer = generate_signer(origin)
+    # Two processes starting at once must not each create a different log key.
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: two processes starting at once must not each create a different log key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return signer_from_skey(path.read_text(encoding="ascii").strip())
+        stored = create_once(path, (generate_signer(origin).skey() + "\n").encode("ascii"))
     except OSError as exc:
         raise ConfigurationError(f"cannot create the trace log key {path}: {exc}") from exc
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(signer.skey() + "\n")
-    return signer
+    return signer_from_skey(stored.decode("ascii").strip())

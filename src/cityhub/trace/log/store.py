@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from cityhub.db.base import utcnow
 from cityhub.trace.log.models import TraceLeaf, TraceTile, TraceTree
-from cityhub.trace.merkle import HASH_SIZE, TILE_HEIGHT, TILE_WIDTH, CompactRange
+from cityhub.trace.merkle import EMPTY_ROOT, HASH_SIZE, TILE_HEIGHT, TILE_WIDTH, CompactRange
 
 TREE_ROW = 1
 
@@ -84,6 +84,13 @@ def lock_size(session: Session) -> int:
     """Lock the tree head for this transaction (PostgreSQL) and return the stored size."""
     query = select(TraceTree.size).where(TraceTree.id == TREE_ROW)
     if session.get_bind().dialect.name == "postgresql":
+        # An empty log has no head row to lock: two processes' first appends would both take
+        # leaf 0. Make the row (size 0) first; of two such inserts one waits, then does nothing.
+        session.execute(
+            postgresql.insert(TraceTree)
+            .values(id=TREE_ROW, size=0, root=EMPTY_ROOT, edge=b"", updated_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
         query = query.with_for_update()
     size = session.scalar(query)
     return 0 if size is None else int(size)

@@ -1,0 +1,1 @@
+"""Scale-out: several ``cityhub serve`` processes against one PostgreSQL database (issue 8)."""
