@@ -44,6 +44,9 @@ class QueryEngine(Protocol):
     """What the processing path needs of an engine: DuckDB here, Spark in ``pool.spark``."""
 
     root: Path  # the warehouse: scratch files a query reads go under it
+    # Whether results cross a network to reach this process (Spark's driver): work that would
+    # pull whole columns into Python is then left to the engine's own SQL.
+    distributed: bool
 
     def query(
         self,
@@ -82,6 +85,7 @@ class Engine:
     def __init__(self, root: Path, *, memory_limit: str, threads: int) -> None:
         root.mkdir(parents=True, exist_ok=True)
         self.root = root.resolve()
+        self.distributed = False
         self._lock = threading.Lock()
         self._views: set[str] = set()
         self._base = duckdb.connect(

@@ -11,7 +11,10 @@
   NumPy sort of the hashes DuckDB computes (0.6 s for 10M values against 2.7 s for DuckDB's
   GROUP BY on the same machine); the repeated hashes go to a Parquet file (``Plan.repeated``)
   and the second step, grouping the few candidate values exactly, stays in SQL. Above
-  ``MAX_HASHES`` values the SQL GROUP BY stays, to bound memory.
+  ``MAX_HASHES`` values the SQL GROUP BY stays, to bound memory. The hashes keep the type the
+  engine gives (DuckDB: unsigned; Spark: signed, non-negative), so that the file compares with
+  the engine's ``hash`` exactly: a cast to unsigned turned Spark's negative hashes into values
+  no hash equals, and duplicates went unreported.
 
 The files live under the engine's root (the only place it may read) while the block runs.
 """
@@ -74,7 +77,9 @@ def vectorised(engine: QueryEngine, plan: Plan) -> Iterator[Plan]:
     """``plan`` with its identifier rules and ``unique`` first steps done by NumPy, valid while
     the block runs. A plan already prepared, or with nothing to prepare, is given as is."""
     checks, repeats = identifiers(plan), uniques(plan)
-    if plan.failing or plan.repeated or not (checks or repeats):
+    # On Spark the plan's SQL does it in the cluster: pulling 100M values through the driver
+    # would pass spark.driver.maxResultSize (1 GiB) and run on one machine anyway.
+    if engine.distributed or plan.failing or plan.repeated or not (checks or repeats):
         yield plan
         return
     folder = Path(tempfile.mkdtemp(prefix=".quality-", dir=engine.root))
@@ -139,7 +144,7 @@ def _both(
     hashes (a ``unique`` rule on a column without context rows)."""
     assert rule.column is not None
     sql = f"SELECT v, hash(v) AS h FROM ({plan.values_sql(rule.column)})"
-    _, batches = engine.stream([], sql, batch_rows=BATCH_ROWS)
+    schema, batches = engine.stream([], sql, batch_rows=BATCH_ROWS)
     found: list[pa.Array] = []
     parts: list[np.ndarray] = []
     total = 0
@@ -149,12 +154,12 @@ def _both(
         found.append(pc.unique(pc.filter(values, pc.invert(mask))))  # nulls are dropped
         if total <= MAX_HASHES:
             hashes = pc.filter(batch.column(1), pc.is_valid(values))
-            parts.append(hashes.to_numpy(zero_copy_only=False).astype(np.uint64, copy=False))
+            parts.append(hashes.to_numpy(zero_copy_only=False))
             total += len(parts[-1])
     pq.write_table(pa.table({"v": pc.unique(pa.chunked_array(found, type=pa.string()))}), failing)
     if total > MAX_HASHES:
         return [str(failing), None]
-    return [str(failing), _write_repeated(parts, repeated)]
+    return [str(failing), _write_repeated(parts, schema.field(1).type, repeated)]
 
 
 def _failing(engine: QueryEngine, plan: Plan, rule: IdentifierRule, path: Path) -> str:
@@ -175,21 +180,23 @@ def _repeated(engine: QueryEngine, plan: Plan, rule: UniqueRule, path: Path) -> 
     """Write the hashes of ``rule``'s values that occur more than once to ``path``; None when
     there are too many values to sort in memory."""
     assert rule.column is not None  # a unique rule names its column
-    _, batches = engine.stream([], plan.hashes_sql(rule.column), batch_rows=BATCH_ROWS)
+    schema, batches = engine.stream([], plan.hashes_sql(rule.column), batch_rows=BATCH_ROWS)
     parts: list[np.ndarray] = []
     total = 0
     for batch in batches:
-        parts.append(batch.column(0).to_numpy(zero_copy_only=False).astype(np.uint64, copy=False))
+        parts.append(batch.column(0).to_numpy(zero_copy_only=False))
         total += len(parts[-1])
         if total > MAX_HASHES:
             return None
-    return _write_repeated(parts, path)
+    return _write_repeated(parts, schema.field(0).type, path)
 
 
-def _write_repeated(parts: list[np.ndarray], path: Path) -> str:
-    """Write the hashes occurring more than once in ``parts`` to ``path``."""
-    hashes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+def _write_repeated(parts: list[np.ndarray], kind: pa.DataType, path: Path) -> str:
+    """Write the hashes occurring more than once in ``parts`` to ``path``, as Arrow ``kind``
+    (the type of the engine's hashes, so that SQL compares them without a conversion)."""
+    assert pa.types.is_integer(kind), kind  # hash() is an integer on every engine
+    hashes = np.concatenate(parts) if parts else np.zeros(0, dtype=kind.to_pandas_dtype())
     hashes.sort()
     twice = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
-    pq.write_table(pa.table({"h": pa.array(twice, type=pa.uint64())}), path)
+    pq.write_table(pa.table({"h": pa.array(twice, type=kind)}), path)
     return str(path)

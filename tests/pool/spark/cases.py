@@ -172,6 +172,28 @@ QUERIES: list[tuple[str, str]] = [
         "SELECT id, regexp_replace(code, '([0-9])([0-9])', '\\2\\1$', 'g'), regexp_replace(county, '市|区', '-', 'gi'), regexp_extract(code, '[0-9]+'), regexp_extract(code, '([0-9]{2})([0-9]{2})', ['a', 'b']) FROM \"t\" ORDER BY id",
     ),
     ("levenshtein", "SELECT id, levenshtein(coalesce(name, ''), '张三') FROM \"t\" ORDER BY id"),
+    (
+        "unquoted-chinese-names",
+        'SELECT 县区, count(*) AS 数量 FROM (SELECT county AS 县区 FROM "t") WHERE 县区 IS NOT NULL '
+        "GROUP BY 县区 ORDER BY 数量 DESC, 县区",
+    ),
+    (
+        # IN (subquery) as a value, in the forms quality plans use (sets without NULLs). Spark
+        # answers FALSE where DuckDB answers NULL (a NULL on the left, or a NULL in the set and
+        # no match), so a plan guards the NULL and coalesces: the same on both engines.
+        "in-subquery-flags",
+        'SELECT id, n IS NULL OR n IN (SELECT n FROM "t" WHERE id > 4), '
+        'code IS NULL OR NOT coalesce(code IN (SELECT code FROM "t" WHERE id < 3), false), '
+        'NOT coalesce(name IN (SELECT name FROM "t" WHERE id > 3), false) FROM "t" ORDER BY id',
+    ),
+    (
+        # hash() differs between engines (DuckDB's UBIGINT, Spark's rewrite): only what the
+        # platform relies on must agree: non-negative, equal for equal values, distinct enough.
+        "hash-groups",
+        "SELECT count(DISTINCT hash(code)), count(DISTINCT code), min(hash(code)) >= 0, "
+        "count_if(hash(county) = hash(county)), "
+        'count_if(hash(code) IN (SELECT hash(code) FROM "t" WHERE id < 4)) FROM "t"',
+    ),
 ]
 
 

@@ -12,7 +12,10 @@ generated for Spark, with the rewrites that sqlglot's transpiler lacks or gets w
 - ``QUALIFY`` becomes a subquery in sqlglot's Spark output, which drops projections that have no
   alias: they get one first;
 - ``read_parquet([...], union_by_name=true, file_row_number=true)`` has no Spark SQL spelling;
-  each becomes a temporary view over the same files (``Source``), which the engine registers.
+  each becomes a temporary view over the same files (``Source``), which the engine registers;
+- a name DuckDB reads unquoted but Spark does not (成立日期) is quoted;
+- ``hash(x)`` is a non-negative 64-bit value in DuckDB (UBIGINT) but a signed 32-bit murmur3 in
+  Spark: it becomes ``XXHASH64(x)`` with the sign bit cleared (``_hash``).
 
 A function that has not been shown to agree on both engines is refused with its name, rather
 than run with a meaning that may differ: ``PORTABLE`` is the list the equivalence suite covers.
@@ -21,6 +24,7 @@ than run with a meaning that may differ: ``PORTABLE`` is the list the equivalenc
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import sqlglot
@@ -60,6 +64,8 @@ PORTABLE: frozenset[type[exp.Expr]] = frozenset(
 )  # fmt: skip
 
 _READ_PARQUET = "read_parquet"
+_PLAIN = re.compile(r"[A-Za-z0-9_]+")  # a name Spark reads without backticks
+_SIGN_CLEARED = (1 << 63) - 1  # a BIGINT mask keeping all bits but the sign
 _ROW_INDEX = "file_row_number"
 _FILENAME = "filename"
 
@@ -139,6 +145,10 @@ def _rewrite_all(tree: exp.Expr, sources: list[Source], salt: str) -> exp.Expr:
 
 
 def _rewrite(node: exp.Expr, sources: list[Source], salt: str) -> exp.Expr:
+    if isinstance(node, exp.Identifier) and not node.quoted and not _PLAIN.fullmatch(node.name):
+        # DuckDB reads 成立日期 unquoted; Spark's lexer takes ASCII letters, digits and _ only.
+        node.set("quoted", True)
+        return node
     if isinstance(node, exp.Table) and _is_read_parquet(node.this):
         return _view(node, sources, salt)
     if isinstance(node, exp.Div):
@@ -161,6 +171,8 @@ def _rewrite(node: exp.Expr, sources: list[Source], salt: str) -> exp.Expr:
         return _regexp_replace(node)
     if isinstance(node, exp.RegexpExtract):
         return _regexp_extract(node)
+    if isinstance(node, exp.Anonymous) and str(node.this).lower() == "hash":
+        return _hash(node)
     if isinstance(node, exp.Week):  # DuckDB's week() is the ISO week, as Spark's weekofyear()
         return _call("WEEKOFYEAR", node.this)
     if isinstance(node, exp.DayOfWeekIso):
@@ -239,6 +251,18 @@ def _top_n(node: exp.Expr, where: exp.Expr | None) -> exp.Expr:
         this="SLICE",
         expressions=[_call("ARRAY_SORT", collected), _one(), node.args["count"].copy()],
     )
+
+
+def _hash(node: exp.Anonymous) -> exp.Expr:
+    """DuckDB's ``hash(x)``, a 64-bit unsigned hash, as a 63-bit non-negative Spark BIGINT.
+
+    The platform's plans group and compare hashes within one engine (``unique`` rules), and hand
+    them to NumPy; Spark's own ``HASH`` is 32 bits and signed, so that half the values were
+    negative (lost against an unsigned column) and, at 100M rows, a million pairs collided.
+    The values differ from DuckDB's: only their use within one engine is the same.
+    """
+    call = exp.Anonymous(this="XXHASH64", expressions=[e.copy() for e in node.expressions])
+    return exp.Paren(this=exp.BitwiseAnd(this=call, expression=exp.Literal.number(_SIGN_CLEARED)))
 
 
 def _character(node: exp.Chr) -> exp.Expr:
@@ -430,9 +454,9 @@ def _check_portable(tree: exp.Expr) -> None:
             )
 
 
-# Calls the rewrites produce; HASH only groups values inside one engine.
+# Calls the rewrites produce; XXHASH64 (DuckDB's hash) only groups values inside one engine.
 _OUR_CALLS = frozenset(
-    {"WEEKDAY", "DAYOFWEEK", "WEEKOFYEAR", "HASH", "SLICE", "ARRAY_SORT", "COLLECT_LIST",
+    {"WEEKDAY", "DAYOFWEEK", "WEEKOFYEAR", "XXHASH64", "SLICE", "ARRAY_SORT", "COLLECT_LIST",
      "BIT_COUNT", "TRY_ELEMENT_AT", "GREATEST", "CONCAT", "ARRAY_REPEAT", "REGEXP_REPLACE",
      "REGEXP_EXTRACT"}
 )  # fmt: skip

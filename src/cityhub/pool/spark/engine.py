@@ -40,6 +40,7 @@ class SparkEngine:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self.root = (settings.data_dir / "warehouse").resolve()
+        self.distributed = True
         self._lock = threading.Lock()
         self._views: set[str] = set()
 
