@@ -23,16 +23,22 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from quality_rules import (  # the same legal-entity table, beside this script
+    CATEGORIES,
+    REGIONS,
+    SURNAMES,
+    TYPES,
+)
 
-from cityhub.catalog import ColumnType
+__all__ = ["CATEGORIES", "COUNTY_SCHEMA", "SCHEMA", "TYPES", "write_counties", "write_legal"]
+
+from cityhub.pool.ingest import ROWS_PER_FILE
 from cityhub.registry.codes import CREDIT_ALPHABET, CREDIT_WEIGHTS, ID_CHECK, ID_WEIGHTS
 from cityhub.registry.credit_code import ORG_CODE_WEIGHTS
 
-ROWS_PER_FILE = 8_000_000  # as cityhub.pool.ingest writes
 ROW_GROUP = 1 << 20
 CHUNK = 2_000_000  # rows generated at once (about 1 GB of temporaries at most)
 MAX_ROWS = 100_000_000  # the organisation code is ``i`` in 8 digits
-REGIONS = ("371502", "371503", "371521", "371522", "371523", "371524", "371525", "371526", "371581")
 COUNTY_NAMES = (
     "东昌府区",
     "茌平区",
@@ -44,18 +50,6 @@ COUNTY_NAMES = (
     "高唐县",
     "临清市",
 )
-CATEGORIES = ("有限责任公司", "股份有限公司", "个人独资企业", "合伙企业", "农民专业合作社")
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-TYPES = {
-    "统一社会信用代码": ColumnType.STRING,
-    "法定代表人身份证号": ColumnType.STRING,
-    "企业名称": ColumnType.STRING,
-    "注册资本": ColumnType.FLOAT,
-    "成立日期": ColumnType.DATE,
-    "行政区划代码": ColumnType.STRING,
-    "联系电话": ColumnType.STRING,
-    "企业类型": ColumnType.STRING,
-}
 SCHEMA = pa.schema(
     [
         ("统一社会信用代码", pa.string()),

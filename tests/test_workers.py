@@ -8,9 +8,7 @@ them: the real lock does — a PostgreSQL advisory lock, or a flock beside the S
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
-import socket
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
@@ -18,8 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from cityhub.config import Settings
 from cityhub.db import Database
@@ -27,10 +24,9 @@ from cityhub.db.locks import LockKind, advisory_key, key_of
 from cityhub.errors import ConfigurationError
 from cityhub.web import create_app
 from cityhub.workers import WORKER_NAMES, Supervisor, Worker, parse_workers
+from tests.ports import answers, free_port
+from tests.postgres import admin_engine, server_url
 
-PG_URL = os.environ.get("CITYHUB_DATABASE_URL", "")
-if not PG_URL.startswith("postgres"):
-    PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 STANDBY = 0.05  # seconds between two looks of a process standing by
 
 
@@ -95,27 +91,19 @@ class Journal:
 
 
 def _postgres_schema() -> Iterator[tuple[str, str]]:
-    admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
-    try:
-        with admin.begin() as connection:
-            schema = f"t_{secrets.token_hex(6)}"
+    with admin_engine() as admin:
+        schema = f"t_{secrets.token_hex(6)}"
+        with admin.connect() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"PostgreSQL is not available: {exc}")
-    urls = []
-    for name in ("first", "second"):
-        url = make_url(PG_URL).set(drivername="postgresql+psycopg")
-        query = {"options": f"-csearch_path={schema}", "application_name": f"cityhub-{name}"}
-        urls.append(url.update_query_dict(query).render_as_string(hide_password=False))
-    try:
-        yield urls[0], urls[1]
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        urls = []
+        for name in ("first", "second"):
+            query = {"options": f"-csearch_path={schema}", "application_name": f"cityhub-{name}"}
+            urls.append(server_url().update_query_dict(query).render_as_string(hide_password=False))
+        try:
+            yield urls[0], urls[1]
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 @pytest.fixture
@@ -322,20 +310,6 @@ def test_a_take_over_that_fails_is_tried_again(two_processes: tuple[Database, Da
 
 
 # The app's workers ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.mark.parametrize(

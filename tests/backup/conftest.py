@@ -8,28 +8,17 @@ Where no server answers the PostgreSQL cases skip with the reason; under ``CI=tr
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
 
-from tests.conftest import ON_POSTGRES, POSTGRES_URL
-
-LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests.postgres import admin_engine
+from tests.postgres import fresh_database as new_database
 
 FreshDatabase = Callable[[str], str]
 """``fresh(label)`` → the URL of a new, empty database of the test's kind."""
-
-
-def _server_url() -> URL:
-    url = make_url(POSTGRES_URL if ON_POSTGRES else LOCAL_POSTGRES)
-    # The suite's URL may carry a search_path option for a schema: a fresh database needs none.
-    return url.set(drivername="postgresql+psycopg", query={})
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -38,30 +27,5 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[F
     if request.param == "sqlite":
         yield lambda label: f"sqlite:///{tmp_path / label / 'cityhub.db'}"
         return
-    server = _server_url()
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        admin.dispose()
-        reason = f"PostgreSQL at {server.render_as_string()} does not answer: {exc.orig}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required on CI: {reason}")
-        pytest.skip(reason)
-    made: list[str] = []
-
-    def fresh(label: str) -> str:
-        name = f"cityhub_backup_{label}_{secrets.token_hex(4)}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        made.append(name)
-        return server.set(database=name).render_as_string(hide_password=False)
-
-    try:
-        yield fresh
-    finally:
-        with admin.connect() as connection:
-            for name in made:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with admin_engine() as admin, ExitStack() as made:
+        yield lambda label: made.enter_context(new_database(admin, f"backup_{label}"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,22 +16,9 @@ import pytest
 from cityhub.cli import app
 from tests.cli.shell import invoke, platform_env
 from tests.conftest import ADMIN_PASSWORD
+from tests.ports import answers, free_port
 
 STARTUP_SECONDS = 90  # import, migrations of a fresh database, first election
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 class WorkerProcess:

@@ -17,28 +17,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text
 
 from cityhub.db import Database
 from cityhub.db.locks import LockKind, acquire, holding, key_of
-from tests.backup.conftest import _server_url
+from tests.postgres import admin_engine, server_url
 
 
 def _postgres_url() -> str:
-    server = _server_url()
-    probe = create_engine(server)
-    try:
-        with probe.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        reason = f"PostgreSQL at {server.render_as_string()} does not answer: {exc.orig}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required on CI: {reason}")
-        pytest.skip(reason)
-    finally:
-        probe.dispose()
-    return server.render_as_string(hide_password=False)
+    with admin_engine():  # skips, or fails under CI=true, when the server does not answer
+        return server_url().render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=["sqlite-file", "sqlite-memory", "postgresql"])

@@ -16,57 +16,28 @@ migration it runs is a no-op by then). The fixtures are module-scoped: the proce
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 
 import httpx2
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
 
 from cityhub.auth import hashing
 from cityhub.db import Database
-from tests.conftest import ON_POSTGRES, POSTGRES_URL
+from tests.postgres import admin_engine, fresh_database
 from tests.scale.city import ADMIN_PASSWORD, City, prepare
 from tests.scale.servers import Server, server_env, start_together, stop_servers
 
-LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PROCESSES = 2
 TRACE_ORIGIN = "scale.test.example/trace/log"
-
-
-def _server_url() -> URL:
-    url = make_url(POSTGRES_URL if ON_POSTGRES else LOCAL_POSTGRES)
-    # The suite's URL may carry a search_path option for a schema: a fresh database needs none.
-    return url.set(drivername="postgresql+psycopg", query={})
 
 
 @pytest.fixture(scope="module")
 def scale_database() -> Iterator[str]:
     """The URL of a new, empty PostgreSQL database, dropped after the module."""
-    server = _server_url()
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        admin.dispose()
-        reason = f"PostgreSQL at {server.render_as_string()} does not answer: {exc.orig}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required on CI: {reason}")
-        pytest.skip(reason)
-    name = f"cityhub_scale_{secrets.token_hex(4)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with admin_engine() as admin, fresh_database(admin, "scale") as url:
+        yield url
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2
+
+from tests.ports import free_port
 
 START_SECONDS = 90.0  # a start imports the whole platform and may migrate a new database
 STOP_SECONDS = 15.0
@@ -39,13 +40,6 @@ class Server:
         """The last ``lines`` lines the process printed, without uvicorn's access log."""
         said = [line for line in self.output().splitlines() if not line.startswith("INFO:  ")]
         return "\n".join(said[-lines:])
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on now (the OS picks it)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def launch(name: str, env: dict[str, str], folder: Path) -> Server:

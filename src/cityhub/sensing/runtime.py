@@ -82,16 +82,13 @@ class Sensing:
         """The sensing workers the settings switch on: ``alarms`` (sweeper and notifier),
         ``rollup``, ``sl651`` (the gateway, unless its port is 0) and ``mqtt`` (a bridge to
         ``mqtt_url``, else the embedded broker unless its port is 0)."""
-        found = [
-            Worker.threaded("alarms", self._start_alarms, self._stop_alarms),
-            Worker.threaded("rollup", self.rollup.start, self.rollup.stop),
-        ]
+        found = [Worker.threaded("alarms", self._start_alarms, self._stop_alarms)]
+        if self.rollup.interval > 0:  # else switched off: nothing to elect
+            found.append(Worker.threaded("rollup", self.rollup.start, self.rollup.stop))
         if self.settings.sl651_port:
             found.append(Worker("sl651", self._start_gateway, self._stop_gateway))
         if self.settings.mqtt_url or self.settings.mqtt_port:
             found.append(Worker.threaded("mqtt", self._start_mqtt, self._stop_mqtt))
-        if self.rollup.interval <= 0:  # switched off: nothing to elect
-            found = [worker for worker in found if worker.name != "rollup"]
         return found
 
     def _start_alarms(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from types import TracebackType
@@ -56,11 +57,14 @@ class TraceLog:
             self._prove_to_witness,
             min_gap=min(0.1, settings.trace_checkpoint_seconds),
             witness_timeout=settings.trace_witness_timeout_seconds,
-            poll=settings.trace_checkpoint_seconds,
         )
         self._writer_db = _durable_writer(db)
         self._sequencer = Sequencer(self._writer_db, settings.trace_batch_max, self._integrated)
         self._started = False
+        # Other processes may publish checkpoints of this log (several app processes): a reader
+        # looks for a newer one at most once per checkpoint period, when it asks.
+        self._look_every = settings.trace_checkpoint_seconds
+        self._looked = 0.0
 
     # lifecycle
 
@@ -129,10 +133,20 @@ class TraceLog:
     # reading
 
     def published_size(self) -> int:
+        self._caught_up()
         return max(self._publisher.published_size, 0)
+
+    def _caught_up(self) -> None:
+        """Adopt a newer checkpoint another process published; a benign race between threads
+        only means one more look."""
+        now = time.monotonic()
+        if self._started and now - self._looked >= self._look_every:
+            self._looked = now
+            self._publisher.adopt_latest()
 
     def checkpoint(self, size: int | None = None) -> str:
         """The latest published checkpoint, or the one published at ``size``."""
+        self._caught_up()
         if size is None and self._publisher.published_note:
             return self._publisher.published_note
         with self._db.reading() as session:

@@ -52,14 +52,12 @@ class Publisher:
         *,
         min_gap: float,
         witness_timeout: float,
-        poll: float = 1.0,
     ) -> None:
         self._db = db
         self._identity = identity
         self._prove = prove
         self._min_gap = min_gap
         self._timeout = witness_timeout
-        self._poll = poll  # how often an idle publisher looks for others' checkpoints
         self._cond = threading.Condition()
         self._target: tuple[int, bytes] | None = None
         self._waiting: list[Group] = []
@@ -102,23 +100,14 @@ class Publisher:
         last = 0.0
         while True:
             with self._cond:
-                idle = False
                 while not self._stopping and (
                     self._target is None or self._target[0] <= self.published_size
                 ):
-                    if not self._cond.wait(timeout=self._poll):
-                        idle = True
-                        break
+                    self._cond.wait()
                 if self._stopping:
                     return
-                target = None if idle else self._target
-            if target is None:  # nothing of ours: serve what other processes published
-                try:
-                    self._adopt_latest()
-                except Exception:
-                    log.exception("trace log: the newest checkpoint could not be read")
-                continue
-            size, root = target
+                assert self._target is not None
+                size, root = self._target
             time.sleep(max(0.0, last + self._min_gap - time.monotonic()))
             last = time.monotonic()
             try:
@@ -163,15 +152,16 @@ class Publisher:
     def _catch_up(self, size: int, root: bytes) -> tuple[int, bytes] | None:
         """What to publish for the sequenced ``size``: None when a checkpoint another process
         published covers it (adopted here), else the stored tree head if it has grown past it."""
-        tree = self._adopt_latest()
+        tree = self.adopt_latest()
         if self.published_size >= size:
             return None
         if tree is not None and tree.size > size:
             return tree.size, tree.root
         return size, root
 
-    def _adopt_latest(self) -> TraceTree | None:
-        """Take the newest checkpoint in the database as published here; the stored head."""
+    def adopt_latest(self) -> TraceTree | None:
+        """Take the newest checkpoint in the database as published here (another process may
+        have published it); the stored tree head."""
         with self._db.reading() as session:
             latest = session.scalars(
                 select(TraceCheckpoint).order_by(TraceCheckpoint.size.desc()).limit(1)
