@@ -109,23 +109,38 @@ class SparkEngine:
         # A job group, not a session tag: classic Spark 4.0's interruptTag finds no operation
         # of a DataFrame collected to Arrow, while cancelJobGroup stops it within a second.
         context.setJobGroup(group, "cityhub processing query", interruptOnCancel=True)
-        timer = None
+        stopped = threading.Event()
+        expired = threading.Event()
+
+        def cancel_after_deadline() -> None:
+            # cancelJobGroup only reaches jobs already submitted: planning a large query can
+            # outlast the limit, so keep cancelling until the collect has ended.
+            assert time_limit_ms is not None
+            if stopped.wait(time_limit_ms / 1000):
+                return
+            expired.set()
+            while not stopped.is_set():
+                context.cancelJobGroup(group)
+                stopped.wait(0.2)
+
+        canceller = None
         if time_limit_ms is not None:
-            timer = threading.Timer(time_limit_ms / 1000, context.cancelJobGroup, args=(group,))
-            timer.start()
+            canceller = threading.Thread(target=cancel_after_deadline, daemon=True)
+            canceller.start()
         try:
-            return frame.toArrow()
+            table = frame.toArrow()
         except Exception as exc:
-            if timer is not None and timer.finished.is_set():  # it fired: not cancelled yet
-                raise QueryTimeout(
-                    f"the query ran longer than {time_limit_ms} ms and was stopped",
-                    details={"time_limit_ms": time_limit_ms, "engine": "spark"},
-                ) from exc
+            if expired.is_set():
+                raise _timeout(time_limit_ms) from exc
             raise _refusal(exc) from exc
         finally:
-            if timer is not None:
-                timer.cancel()
+            stopped.set()
+            if canceller is not None:
+                canceller.join()
             context.setLocalProperty("spark.jobGroup.id", None)  # type: ignore[arg-type]
+        if expired.is_set():  # finished between the deadline and the first cancel
+            raise _timeout(time_limit_ms)
+        return table
 
     def _ensure(self, relations: Sequence[Relation]) -> None:
         with self._lock:
@@ -163,6 +178,13 @@ class SparkEngine:
         session.sql(
             f"CREATE OR REPLACE TEMP VIEW `{relation.name}` AS SELECT {select} FROM {source}"
         )
+
+
+def _timeout(time_limit_ms: int | None) -> QueryTimeout:
+    return QueryTimeout(
+        f"the query ran longer than {time_limit_ms} ms and was stopped",
+        details={"time_limit_ms": time_limit_ms, "engine": "spark"},
+    )
 
 
 def _refusal(exc: Exception) -> CityhubError:
