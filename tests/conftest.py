@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 
 # pytest-xdist's workers inherit COLUMNS from the controller; Rich would fix the CLI's table width
 # at import from it. Without it, Rich reads COLUMNS when it prints, as the CLI tests set it.
 os.environ.pop("COLUMNS", None)
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from cityhub import auth
@@ -118,11 +119,55 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     )
 
 
+@dataclass
+class MigratedTemplate:
+    """The migrated schema, made once per worker and copied into each test's database.
+
+    Running the migrations takes ~0.15 s on SQLite and ~0.6 s on PostgreSQL, for each of
+    ~2,000 tests. SQLite copies the template file; PostgreSQL replays the statements the
+    migrations executed (recorded at the driver), in the test's own schema.
+    """
+
+    sqlite_file: Path | None = None
+    statements: list[tuple[str, Any]] = field(default_factory=list)
+
+    def copy_to(self, db: Database) -> None:
+        if self.sqlite_file is not None:
+            shutil.copyfile(self.sqlite_file, str(db.url.database))
+            return
+        with db.engine.begin() as connection:
+            for statement, parameters in self.statements:
+                connection.exec_driver_sql(statement, parameters)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedTemplate]:
+    if not ON_POSTGRES:
+        path = tmp_path_factory.mktemp("template") / "cityhub.db"
+        db = Database(f"sqlite:///{path}")
+        upgrade(db)
+        db.dispose()  # the last connection checkpoints the WAL into the file
+        yield MigratedTemplate(sqlite_file=path)
+        return
+    template = MigratedTemplate()
+    for url in _postgres_schema_url():
+        db = Database(url)
+
+        def record(*args: Any) -> None:
+            _, _, statement, parameters, _, executemany = args
+            template.statements.append((statement, list(parameters) if executemany else parameters))
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        upgrade(db)
+        db.dispose()
+        yield template
+
+
 @pytest.fixture
-def bare_db(settings: Settings) -> Iterator[Database]:
+def bare_db(settings: Settings, migrated_template: MigratedTemplate) -> Iterator[Database]:
     """A migrated database with nothing in it."""
     db = Database(settings.database_url_effective)
-    upgrade(db)
+    migrated_template.copy_to(db)
     yield db
     db.dispose()
 
