@@ -7,6 +7,7 @@ users of the machine's broker) do not see each other's messages.
 from __future__ import annotations
 
 import secrets
+import socket
 import time
 from collections.abc import Iterator
 
@@ -120,6 +121,41 @@ def test_what_arrives_during_a_restart_is_stored_after_it(
         assert wait_until(lambda: observation_count(db) == 3)
     finally:
         second.stop()
+
+
+def _stalled_subscriber(topic: str) -> socket.socket:
+    """An MQTT 3.1.1 client that subscribes at QoS 1 and then never reads nor acknowledges:
+    the broker sends it 20 messages, queues 1,000 (``max_queued_messages``) and drops the rest."""
+
+    def string(text: str) -> bytes:
+        return len(text.encode()).to_bytes(2, "big") + text.encode()
+
+    def packet(kind: int, body: bytes) -> bytes:
+        assert len(body) < 128  # one-byte remaining length
+        return bytes([kind, len(body)]) + body
+
+    stalled = socket.create_connection(conftest.MOSQUITTO)
+    client_id = f"stalled-{secrets.token_hex(4)}"
+    stalled.sendall(packet(0x10, string("MQTT") + bytes([4, 0x02, 0, 60]) + string(client_id)))
+    stalled.sendall(packet(0x82, (1).to_bytes(2, "big") + string(topic) + bytes([1])))
+    return stalled
+
+
+def test_messages_the_broker_drops_are_reported(
+    bridge: BrokerBridge, mqtt_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    topic = f"{bridge.prefix}stalled"  # not a topic the platform stores
+    stalled = _stalled_subscriber(topic)
+    try:
+        station = mqtt_client(PORT)
+        time.sleep(0.5)  # the stalled client's SUBSCRIBE is in
+        for value in range(1_500):
+            station.publish(topic, {"result": value})
+        # Mosquitto publishes its $SYS counts every sys_interval (10 s by default).
+        assert wait_until(lambda: bridge.broker_dropped >= 400, timeout=25)
+    finally:
+        stalled.close()
+    assert "the broker dropped" in caplog.text
 
 
 def test_an_unreachable_broker_is_a_configuration_error(db: Database) -> None:

@@ -10,7 +10,9 @@ broker's ACL's business.
 It speaks MQTT 5 so that its subscription can be "no local" — the platform publishes updates
 on the very topics it subscribes to, and must not receive them back as new Observations — and
 so that it can ask for a large receive window: Mosquitto drops QoS 1 messages beyond
-``max_queued_messages`` (1000 by default) for a client that acknowledges too slowly.
+``max_queued_messages`` (1000 by default) for a client that acknowledges too slowly. Where the
+broker drops messages all the same, the bridge says so: it follows Mosquitto's count of dropped
+messages (``$SYS/broker/publish/messages/dropped``) and logs a warning when it grows.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import logging
 import ssl
 import threading
+import time
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -42,6 +45,13 @@ log = logging.getLogger("cityhub.sensing.mqtt")
 BRIDGE_ACTOR = Actor(None, "mqtt-bridge", Role.ADMIN, None, "mqtt")
 CREATE_FILTERS = (f"{VERSION}/Observations", f"{VERSION}/+/Observations")
 _RECEIVE_MAXIMUM = 65535
+# Mosquitto's count of PUBLISH messages dropped for any client over its queue limits, published
+# (retained) every ``sys_interval`` seconds when it changes. Other brokers, or an ACL that hides
+# $SYS, leave it silent.
+DROPPED_TOPIC = "$SYS/broker/publish/messages/dropped"
+# A retained count arrives right after the subscription; Mosquitto publishes none before its
+# first drop, so a count first heard later than this counts from zero.
+_RETAINED_WITHIN = 1.0
 # Seconds the broker keeps the platform's session — its subscription and the messages that
 # arrive meanwhile — while it is away (a restart); the client id must be unique per platform.
 _SESSION_EXPIRY = 300
@@ -98,6 +108,10 @@ class BrokerBridge:
         self.bus = bus
         self._connected = threading.Event()
         self._subscribed = threading.Event()
+        self._create_mid: int | None = None
+        self._dropped_seen: int | None = None  # the broker's count when last heard
+        self._dropped_since = 0.0  # when the subscription to the count was acknowledged
+        self.broker_dropped = 0  # messages the broker dropped since this bridge started
         self._started = False
         client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         user = username if username is not None else url_user
@@ -180,7 +194,10 @@ class BrokerBridge:
             return
         self._connected.set()
         options = SubscribeOptions(qos=self.qos, noLocal=True)
-        client.subscribe([(self.prefix + topic, options) for topic in CREATE_FILTERS])
+        _, self._create_mid = client.subscribe(
+            [(self.prefix + topic, options) for topic in CREATE_FILTERS]
+        )
+        client.subscribe(DROPPED_TOPIC, options=SubscribeOptions(qos=0))  # may be refused
 
     def _on_subscribe(
         self,
@@ -190,6 +207,12 @@ class BrokerBridge:
         reasons: list[ReasonCode],
         properties: Properties | None,
     ) -> None:
+        if mid != self._create_mid:
+            if any(reason.is_failure for reason in reasons):
+                log.info("MQTT bridge: no %s on this broker (%s)", DROPPED_TOPIC, reasons)
+            elif not self._dropped_since:
+                self._dropped_since = time.monotonic()
+            return
         if any(reason.is_failure for reason in reasons):
             log.warning("MQTT bridge: the broker refused a subscription: %s", reasons)
             return
@@ -209,10 +232,34 @@ class BrokerBridge:
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         try:  # an exception here would end paho's network thread
+            if message.topic == DROPPED_TOPIC:
+                self._broker_count(bytes(message.payload))
+                return
             topic = message.topic.removeprefix(self.prefix)
             self.ingester.submit(Incoming(self.actor, topic, bytes(message.payload)))
         except Exception:
             log.exception("MQTT bridge: a message could not be queued")
+
+    def _broker_count(self, payload: bytes) -> None:
+        # The retained count heard with the subscription is the baseline; a count heard again
+        # on reconnecting that has grown includes what this session's queue lost meanwhile.
+        try:
+            count = int(payload)
+        except ValueError:
+            return
+        seen, self._dropped_seen = self._dropped_seen, count
+        if seen is None and time.monotonic() - self._dropped_since > _RETAINED_WITHIN:
+            seen = 0
+        if seen is None or count <= seen:
+            return
+        self.broker_dropped += count - seen
+        log.warning(
+            "MQTT bridge: the broker dropped %d messages over its queue limits (%d since the "
+            "bridge started); if the platform's subscription lags, raise max_queued_messages "
+            "for it in mosquitto.conf and send arrays of Observations",
+            count - seen,
+            self.broker_dropped,
+        )
 
     # --- updates ----------------------------------------------------------------------------
 
