@@ -1,10 +1,11 @@
 """The fast path that stores Observations: every ingest (HTTP, MQTT, SL 651) ends here.
 
 ``insert_observations`` writes a batch with a handful of statements whatever its size: one
-lookup of the Datastreams with their FeaturesOfInterest, the ids, one executemany INSERT, one
-upsert of ``sta_latest`` and the widening of the Datastreams' time ranges (one or two
-executemany UPDATEs) — all in the caller's transaction. No ORM objects and no per-row Core
-compilation (see ``sta.store_rows``): that keeps it well above 20,000 observations/s on SQLite.
+lookup of the Datastreams with their FeaturesOfInterest, the ids, one executemany INSERT (a
+COPY on PostgreSQL), one upsert of ``sta_latest`` and the widening of the Datastreams' time
+ranges (one or two executemany UPDATEs) — all in the caller's transaction. No ORM objects and
+no per-row Core compilation (see ``sta.store_rows``): that keeps it well above 20,000
+observations/s on SQLite.
 """
 
 from __future__ import annotations
@@ -205,10 +206,13 @@ def _insert_rows(
             )
         )
     if connection.dialect.name == "postgresql":
+        # COPY, not an executemany: one stream of rows instead of a statement each.
         ids = _sequence_ids(session, len(rows))
-        connection.exec_driver_sql(
-            sql.insert_with_ids, [(i, *p) for i, p in zip(ids, params, strict=True)]
-        )
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(sql.copy) as copy:
+            for new_id, values in zip(ids, params, strict=True):
+                copy.write_row((new_id, *values))
         return ids, numbers
     connection.exec_driver_sql(sql.insert, params)
     return _sqlite_ids(session, rows), numbers

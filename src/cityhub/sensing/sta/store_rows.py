@@ -62,6 +62,7 @@ class Statements:
 
     insert: str  # ids given by the database
     insert_with_ids: str  # ids given (PostgreSQL: from the sequence)
+    copy: str  # PostgreSQL's COPY of the same columns, ids given
     latest: str
     widen_phenomenon: str
     widen_result: str
@@ -94,6 +95,7 @@ def statements(dialect: Dialect) -> Statements:
             f"INSERT INTO sta_observations ({', '.join(INSERT_COLUMNS)})"
             f" VALUES ({', '.join([m] * len(INSERT_COLUMNS))})"
         ),
+        copy=f"COPY sta_observations ({', '.join(INSERT_COLUMNS)}) FROM STDIN",
         latest=(
             f"INSERT INTO sta_latest ({', '.join(LATEST_COLUMNS)})"
             f" VALUES ({', '.join([m] * len(LATEST_COLUMNS))})"
