@@ -37,13 +37,13 @@ import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import create_engine, insert, select, text
+from sta_ingest import database  # the observation store's benchmark, beside this script
 
 from cityhub import auth
 from cityhub.auth import Actor, Role
-from cityhub.db import Database, upgrade
+from cityhub.db import Database
 from cityhub.sensing import alarms
 from cityhub.sensing.alarms.models import Alarm, AlarmEvent
 from cityhub.sensing.models import Datastream, Latest, Observation
@@ -236,10 +236,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--database-url", help="default: a SQLite file in a temporary folder")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="cityhub-sensing-") as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'cityhub.db'}"
-        db = Database(url)
-        upgrade(db)
+    with (
+        tempfile.TemporaryDirectory(prefix="cityhub-sensing-") as tmp,
+        database(args.database_url) as db,  # on PostgreSQL a schema of its own, dropped after
+    ):
+        url = db.url.render_as_string(hide_password=False)
         ids, token, feature = setup(db)
         start = datetime.now(UTC) - timedelta(days=1)
         work = bodies(ids, args.observations, start)
