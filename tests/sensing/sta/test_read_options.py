@@ -222,10 +222,14 @@ def test_expand_reads_a_level_at_a_time(
         get(client, "Observations?$expand=Datastream/Thing/Locations,FeatureOfInterest", admin)
     finally:
         event.remove(db.engine, "before_cursor_execute", remember)
-    reads = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
-    # 12 Observations, 4 Datastreams, 2 Things: the page, then one query per expanded level
-    # (token lookup aside), never one per entity.
-    assert len(reads) <= 6, reads
+    # Reads of the SensorThings tables: the app's background workers (alarm notifications)
+    # share the engine and may poll meanwhile.
+    reads = [
+        s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH")) and "sta_" in s
+    ]
+    # 12 Observations, 4 Datastreams, 2 Things: the page, then one query per expanded level,
+    # never one per entity.
+    assert len(reads) <= 5, reads
 
 
 def test_data_array(client: TestClient, network: Network, admin: dict[str, str]) -> None:

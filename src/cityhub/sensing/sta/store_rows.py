@@ -61,8 +61,7 @@ class Statements:
     """The SQL and value conversions of one dialect."""
 
     insert: str  # ids given by the database
-    insert_with_ids: str  # ids given (PostgreSQL: from the sequence)
-    copy: str  # PostgreSQL's COPY of the same columns, ids given
+    copy: str  # PostgreSQL: COPY with the ids given (from the sequence)
     latest: str
     widen_phenomenon: str
     widen_result: str
@@ -90,10 +89,6 @@ def statements(dialect: Dialect) -> Statements:
         insert=(
             f"INSERT INTO sta_observations ({', '.join(INSERT_COLUMNS[1:])})"
             f" VALUES ({', '.join([m] * (len(INSERT_COLUMNS) - 1))})"
-        ),
-        insert_with_ids=(
-            f"INSERT INTO sta_observations ({', '.join(INSERT_COLUMNS)})"
-            f" VALUES ({', '.join([m] * len(INSERT_COLUMNS))})"
         ),
         copy=f"COPY sta_observations ({', '.join(INSERT_COLUMNS)}) FROM STDIN",
         latest=(
