@@ -5,7 +5,9 @@
     python benchmarks/mqtt_ingest.py --per-message 1 --no-updates --broker external
     python benchmarks/mqtt_ingest.py --count 100000 --publishers 4 --database-url postgresql://…
 
-Publishers run as separate processes (paho, QoS 1), spread over ``--streams`` Datastreams of
+Every Datastream has a four-tier water-level alarm rule and the alarm engine listens, as in
+``sensing_ingest.py``; about 1 % of the values cross the yellow level. Publishers run as
+separate processes (paho, QoS 1), spread over ``--streams`` Datastreams of
 one station, with one Observation per message (the SensorThings MQTT extension) or arrays of
 ``--per-message`` (cityhub's extension). The MQTT rate is measured from the first publish to
 the moment the last row is stored; the baseline inserts the same number of rows into
@@ -17,6 +19,7 @@ machine: the same publishers through the external broker to a paho subscriber th
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import secrets
 import socket
@@ -38,6 +41,8 @@ from sqlalchemy import delete, func, insert, select
 
 from cityhub import auth
 from cityhub.db import Database, upgrade
+from cityhub.sensing import alarms
+from cityhub.sensing.alarms.models import AlarmEvent
 from cityhub.sensing.bus import Bus
 from cityhub.sensing.models import (
     Datastream,
@@ -55,13 +60,16 @@ from cityhub.sensing.mqtt import BrokerBridge, EmbeddedBroker, ObservationIngest
 from cityhub.sensing.mqtt.bridge import broker_address
 from cityhub.sensing.sta.values import OM_MEASUREMENT
 
+_RUNS = itertools.count()
 SERVICE_ROOT = "http://127.0.0.1:8000/sta/v1.1"
 PUBLISHER = r"""
 import json, sys, time
+from datetime import UTC, datetime, timedelta
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 host, port, user, token, prefix, count, first, per_message = sys.argv[1:9]
 streams = json.loads(sys.argv[9])
+START = datetime(2024, 6, 1, tzinfo=UTC)
 client = mqtt.Client(CallbackAPIVersion.VERSION2)
 if user:
     client.username_pw_set(user, token)
@@ -72,8 +80,9 @@ client.loop_start()
 
 def observation(n):
     seconds = int(first) + n
-    when = f"2024-06-01T{seconds // 3600 % 24:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}Z"
-    return {"result": seconds / 100, "phenomenonTime": when}
+    when = (START + timedelta(seconds=seconds)).isoformat()
+    level = 31.6 if seconds % 101 == 0 else 30.0 + seconds % 7 / 10  # ~1 % above yellow
+    return {"result": level, "phenomenonTime": when}
 
 
 size = int(per_message)
@@ -153,7 +162,18 @@ def prepare(db: Database, streams: int) -> tuple[list[int], int, tuple[str, str]
         ]
         session.add_all(made)
         session.flush()
-        return [stream.id for stream in made], feature.id, (user.username, token.secret)
+        ids = [stream.id for stream in made]
+    steward = auth.Actor(None, "bench.steward", auth.Role.STEWARD, "SLJ", "bench")
+    for stream_id in ids:
+        alarms.create_rule(db, steward, alarms.water_level_rule(stream_id, 31.5, 32.8, 33.2))
+    return ids, feature.id, (user.username, token.secret)
+
+
+def alarm_bus(db: Database) -> Bus:
+    """A bus with the alarm engine listening, as ``cityhub serve`` wires it."""
+    bus = Bus()
+    bus.subscribe(alarms.AlarmEngine(db).listen)
+    return bus
 
 
 def clear(db: Database) -> None:
@@ -161,6 +181,13 @@ def clear(db: Database) -> None:
     with db.transaction() as session:
         session.execute(delete(Latest))
         session.execute(delete(Observation))
+
+
+def raised(db: Database) -> int:
+    """Alarm raises stored so far (the rules were active)."""
+    with db.reading() as session:
+        query = select(func.count()).select_from(AlarmEvent).where(AlarmEvent.kind == "raised")
+        return int(session.scalar(query) or 0)
 
 
 def stored(db: Database) -> int:
@@ -203,6 +230,7 @@ def publish_and_wait(
     """Observations per second from the first publish until ``progress`` (stored rows, or
     messages received) has grown by ``count``."""
     share = count // publishers
+    offset = next(_RUNS) * count  # each run's readings are newer than the last run's
     processes = [
         subprocess.Popen(
             [
@@ -215,7 +243,7 @@ def publish_and_wait(
                 credentials[1],
                 prefix,
                 str(share if n < publishers - 1 else count - share * (publishers - 1)),
-                str(n * share),
+                str(offset + n * share),
                 str(per_message),
                 json.dumps(streams),
             ],
@@ -256,7 +284,7 @@ def run_embedded(db: Database, args: argparse.Namespace, setup: Any, per_message
     """The rate through the embedded broker (amqtt), the station's token as credentials."""
     streams, _, credentials = setup
     broker = EmbeddedBroker(
-        db, Bus(), port=free_port(), service_root=SERVICE_ROOT, max_delay=args.delay
+        db, alarm_bus(db), port=free_port(), service_root=SERVICE_ROOT, max_delay=args.delay
     )
     broker.start()
     try:
@@ -281,7 +309,7 @@ def run_external(db: Database, args: argparse.Namespace, setup: Any, per_message
     prefix = f"bench-{secrets.token_hex(4)}/"
     bridge = BrokerBridge(
         db,
-        Bus(),
+        alarm_bus(db),
         url=args.url,
         service_root=SERVICE_ROOT,
         client_id=f"cityhub-bench-{secrets.token_hex(4)}",
@@ -377,7 +405,7 @@ def main() -> None:
                 print(
                     f"MQTT {name}, {size} per message: {rate:,.0f} observations/s "
                     f"({args.count:,} observations, {args.publishers} publishers, QoS 1); "
-                    f"ratio to raw {rate / raw:.3f}"
+                    f"ratio to raw {rate / raw:.3f}; alarms raised so far {raised(db):,}"
                 )
                 clear(db)
         db.dispose()

@@ -8,23 +8,27 @@ row commit or vanish together; refusals and failures are audited in a transactio
 from cityhub.audit.service import (
     AuditFilter,
     AuditPage,
+    Entry,
     Outcome,
     count_events,
     deny,
     list_events,
     record,
     record_alone,
+    record_many,
     require,
 )
 
 __all__ = [
     "AuditFilter",
     "AuditPage",
+    "Entry",
     "Outcome",
     "count_events",
     "deny",
     "list_events",
     "record",
     "record_alone",
+    "record_many",
     "require",
 ]

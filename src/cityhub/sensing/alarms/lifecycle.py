@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -252,45 +252,53 @@ def acknowledge_record(alarm: Alarm, actor: Actor, now: datetime, note: str | No
 
 
 def write_records(session: Session, records: list[_Record], now: datetime) -> list[AlarmChange]:
-    """Flush the changed alarms, then add the history, audit and outbox rows of ``records``."""
+    """Flush the changed alarms, then add the history, audit and outbox rows of ``records``,
+    each kind with one executemany (a storm changes many alarms at once)."""
     if not records:
         return []
     session.flush()  # new alarms get their ids: one batched INSERT
-    events = []
-    for record in records:
-        alarm = record.alarm
-        event = AlarmEvent(
-            alarm_id=alarm.id,
-            kind=record.kind.value,
-            severity=record.severity.value,
-            previous_severity=record.previous.value if record.previous else None,
-            value=record.value,
-            actor=record.actor.username,
-            at=now,
-            details=record.details,
-        )
-        session.add(event)
-        events.append(event)
-        audit.record(
-            session,
-            record.actor,
-            AUDIT_ACTIONS[record.kind],
-            object_type="alarm",
-            object_id=str(alarm.id),
-            details={
-                "rule_id": alarm.rule_id,
-                "source_id": alarm.source_id,
-                "severity": record.severity.value,
-                "previous_severity": event.previous_severity,
-                "value": record.value,
-                **record.details,
-            },
-        )
-    if any(record.action_url for record in records):
-        session.flush()  # the outbox rows name their events
-        for record, event in zip(records, events, strict=True):
-            if record.action_url:
-                _enqueue(session, record, event, now)
+    events = [
+        {
+            "alarm_id": record.alarm.id,
+            "kind": record.kind.value,
+            "severity": record.severity.value,
+            "previous_severity": record.previous.value if record.previous else None,
+            "value": record.value,
+            "actor": record.actor.username,
+            "at": now,
+            "details": record.details,
+        }
+        for record in records
+    ]
+    if any(record.action_url for record in records):  # the outbox rows name their events
+        returning = insert(AlarmEvent).returning(AlarmEvent.id, sort_by_parameter_order=True)
+        event_ids = list(session.scalars(returning, events))
+    else:
+        session.execute(insert(AlarmEvent), events)
+        event_ids = []
+    audit.record_many(
+        session,
+        [
+            audit.Entry(
+                record.actor,
+                AUDIT_ACTIONS[record.kind],
+                object_type="alarm",
+                object_id=str(record.alarm.id),
+                details={
+                    "rule_id": record.alarm.rule_id,
+                    "source_id": record.alarm.source_id,
+                    "severity": record.severity.value,
+                    "previous_severity": event["previous_severity"],
+                    "value": record.value,
+                    **record.details,
+                },
+            )
+            for record, event in zip(records, events, strict=True)
+        ],
+    )
+    for record, event, event_id in zip(records, events, event_ids, strict=False):
+        if record.action_url:  # (event_ids is empty when no record has one)
+            _enqueue(session, record, event, event_id, now)
     return [_change(record, now) for record in records]
 
 
@@ -311,19 +319,21 @@ def _change(record: _Record, now: datetime) -> AlarmChange:
     )
 
 
-def _enqueue(session: Session, record: _Record, event: AlarmEvent, now: datetime) -> None:
+def _enqueue(
+    session: Session, record: _Record, event: dict[str, Any], event_id: int, now: datetime
+) -> None:
     """Put the webhook delivery of ``event`` in the outbox, due at once."""
     assert record.action_url is not None
     alarm = record.alarm
     payload = {
         "alarm_id": alarm.id,
-        "event_id": event.id,
-        "event": event.kind,
+        "event_id": event_id,
+        "event": event["kind"],
         "rule_id": alarm.rule_id,
         "thing_id": alarm.thing_id,
         "datastream_id": alarm.datastream_id,
         "severity": record.severity.value,
-        "previous_severity": event.previous_severity,
+        "previous_severity": event["previous_severity"],
         "status": record.status.value,
         "value": record.value,
         "message_zh": record.messages[0],
@@ -333,7 +343,7 @@ def _enqueue(session: Session, record: _Record, event: AlarmEvent, now: datetime
     session.add(
         AlarmNotification(
             alarm_id=alarm.id,
-            event_id=event.id,
+            event_id=event_id,
             url=record.action_url,
             payload=payload,
             status=NotificationStatus.PENDING.value,
