@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format clean
+.PHONY: demo test fuzz lint format clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -28,6 +28,13 @@ PYTEST_ARGS ?=
 
 test: lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+
+# The API fuzzed at depth (schemathesis: FUZZ_EXAMPLES requests per operation and role, fresh
+# randomness) and the parsers with twenty times as many documents; docs/security.md.
+FUZZ_EXAMPLES ?= 200
+
+fuzz: $(STAMP)
+	CITYHUB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -n $(PYTEST_WORKERS) tests/fuzz $(PYTEST_ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from cityhub.auth import Actor, actor_for_session, actor_for_token
 from cityhub.config import Settings
@@ -13,6 +13,14 @@ from cityhub.errors import NotAuthenticated
 from cityhub.pool.service import Pool
 
 SESSION_COOKIE = "cityhub_session"
+
+# The largest INTEGER of PostgreSQL, the type of every id column in a path: no stored id can be
+# larger, and the database refuses to compare with a larger number.
+MAX_ID = 2**31 - 1
+# Numeric path parameters, bounded in the OpenAPI document so that an id out of range is a 400
+# saying which parameter, never a driver error.
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="a numeric id (from 1)")]
+Index = Annotated[int, Path(ge=0, le=MAX_ID, description="a position or size (from 0)")]
 
 
 def get_db(request: Request) -> Database:

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cityhub.errors import (
@@ -122,6 +123,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return _respond(request, exc.status_code, code, message, None)
 
 
+async def _out_of_range(request: Request, exc: Exception) -> Response:
+    # A value the database cannot take: a number beyond 64 bits for SQLite's driver
+    # (OverflowError), or a PostgreSQL data exception (SQLSTATE class 22: integer out of range,
+    # invalid text representation …). Every stored value fits, so it came with the request: a
+    # 400 that says so. It also means a check is missing before the database, hence the warning.
+    reason = str(exc.orig).splitlines()[0] if isinstance(exc, DataError) else str(exc)
+    log.warning(
+        "the database refused a value on %s %s: %s", request.method, request.url.path, reason
+    )
+    return _respond(
+        request, 400, "invalid_input", "a value in the request is out of range", {"reason": reason}
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return _respond(request, 500, "internal_error", "internal error; it has been logged", None)
@@ -132,4 +147,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(CityhubError, _cityhub_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(Exception, _unexpected)

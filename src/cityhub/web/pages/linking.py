@@ -15,7 +15,7 @@ from cityhub.db import Database
 from cityhub.errors import CityhubError, Conflict, InvalidInput, NotFound, PermissionDenied
 from cityhub.registry.normalise import to_halfwidth
 from cityhub.web.csrf import verify_csrf
-from cityhub.web.deps import DatabaseDep, PageActor, PoolDep
+from cityhub.web.deps import DatabaseDep, Id, PageActor, PoolDep
 from cityhub.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -133,7 +133,7 @@ def pair_view(pair: linking.ReviewPair) -> dict[str, Any]:
 
 
 @router.get("/linking/{run_id}/review", response_class=HTMLResponse)
-def review_page(request: Request, run_id: int, db: DatabaseDep, actor: PageActor) -> HTMLResponse:
+def review_page(request: Request, run_id: Id, db: DatabaseDep, actor: PageActor) -> HTMLResponse:
     """A run's uncertain pairs side by side, the differing fields marked, with the two buttons."""
     run = linking.get_run(db, actor, run_id)
     pairs = linking.pairs_for_review(db, actor, run_id, limit=REVIEW_LIMIT)
@@ -150,7 +150,7 @@ def review_page(request: Request, run_id: int, db: DatabaseDep, actor: PageActor
 @router.post(
     "/linking/pairs/{pair_id}/decision", dependencies=[Depends(verify_csrf)], response_model=None
 )
-async def decide(request: Request, pair_id: int, db: DatabaseDep, actor: PageActor) -> Response:
+async def decide(request: Request, pair_id: Id, db: DatabaseDep, actor: PageActor) -> Response:
     """Record a decision (htmx: the pair again; otherwise back to the review)."""
     form = await request.form()
     decision = form.get("decision")
@@ -163,7 +163,7 @@ async def decide(request: Request, pair_id: int, db: DatabaseDep, actor: PageAct
 
 
 @router.post("/linking/{run_id}/rerun", dependencies=[Depends(verify_csrf)])
-async def rerun(run_id: int, db: DatabaseDep, pool: PoolDep, actor: PageActor) -> Response:
+async def rerun(run_id: Id, db: DatabaseDep, pool: PoolDep, actor: PageActor) -> Response:
     """Run the same spec again with the decisions made; show the new run's review."""
     run = await run_in_threadpool(linking.rerun, db, actor, pool, run_id)
     return RedirectResponse(f"/linking/{run.id}/review", status_code=303)

@@ -17,7 +17,7 @@ from cityhub.programme import parks, projects, talent, training
 from cityhub.programme.registry_common import COUNTIES
 from cityhub.programme.tiering import CRITERIA
 from cityhub.web.csrf import verify_csrf
-from cityhub.web.deps import DatabaseDep, PageActor
+from cityhub.web.deps import DatabaseDep, Id, PageActor
 from cityhub.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -66,7 +66,7 @@ def _project_page(
 
 @router.get("/programme/projects/{project_id}", response_class=HTMLResponse)
 def project_page(
-    request: Request, project_id: int, db: DatabaseDep, actor: PageActor
+    request: Request, project_id: Id, db: DatabaseDep, actor: PageActor
 ) -> HTMLResponse:
     """One project with its screening history; admins get the decision form."""
     return _project_page(request, db, actor, project_id)
@@ -79,7 +79,7 @@ def project_page(
 )
 def decide_form(
     request: Request,
-    project_id: int,
+    project_id: Id,
     db: DatabaseDep,
     actor: PageActor,
     to: Annotated[str, Form()] = "",
@@ -115,7 +115,7 @@ def training_page(request: Request, db: DatabaseDep, actor: PageActor) -> HTMLRe
 
 @router.get("/programme/training/{event_id}", response_class=HTMLResponse)
 def training_event_page(
-    request: Request, event_id: int, db: DatabaseDep, actor: PageActor
+    request: Request, event_id: Id, db: DatabaseDep, actor: PageActor
 ) -> HTMLResponse:
     """One event's attendees, masked outside the organiser department and admins."""
     view = training.get_event(db, actor, event_id)

@@ -18,7 +18,7 @@ from cityhub.db import Database
 from cityhub.errors import CityhubError, Conflict, InvalidInput, NotFound, PermissionDenied
 from cityhub.programme import reports, tasks
 from cityhub.web.csrf import verify_csrf
-from cityhub.web.deps import DatabaseDep, PageActor, SettingsDep
+from cityhub.web.deps import DatabaseDep, Id, Index, PageActor, SettingsDep
 from cityhub.web.pages.render import render
 from cityhub.web.routes.programme_reports import attachment_response, read_upload
 
@@ -146,9 +146,7 @@ def submit_report_form(
 
 
 @router.get("/programme/reports/{report_id}", response_class=HTMLResponse)
-def report_page(
-    request: Request, report_id: int, db: DatabaseDep, actor: PageActor
-) -> HTMLResponse:
+def report_page(request: Request, report_id: Id, db: DatabaseDep, actor: PageActor) -> HTMLResponse:
     """One report: its text, figures, attachments and the correction chain."""
     view = reports.get_report(db, actor, report_id)
     chain = [view if i == view.id else reports.get_report(db, actor, i) for i in view.chain]
@@ -162,7 +160,7 @@ def report_page(
 
 @router.get("/programme/reports/{report_id}/attachments/{position}")
 def report_attachment(
-    report_id: int, position: int, db: DatabaseDep, settings: SettingsDep, actor: PageActor
+    report_id: Id, position: Index, db: DatabaseDep, settings: SettingsDep, actor: PageActor
 ) -> Response:
     """An attachment as a download, for the logged-in reader of the page."""
     view, content = reports.read_attachment(db, actor, settings, report_id, position)

@@ -19,7 +19,7 @@ from cityhub.errors import Conflict, InvalidInput
 from cityhub.programme import milestones, tasks
 from cityhub.programme.policy import GOAL, POLICY, SECTIONS
 from cityhub.web.csrf import verify_csrf
-from cityhub.web.deps import DatabaseDep, PageActor
+from cityhub.web.deps import DatabaseDep, Id, PageActor
 from cityhub.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -88,7 +88,7 @@ def _task_page(
 
 
 @router.get("/programme/tasks/{number}", response_class=HTMLResponse)
-def task_detail(request: Request, number: int, db: DatabaseDep, actor: PageActor) -> HTMLResponse:
+def task_detail(request: Request, number: Id, db: DatabaseDep, actor: PageActor) -> HTMLResponse:
     """A task's full text, units and milestones; admins get the forms."""
     return _task_page(request, db, actor, number)
 
@@ -102,7 +102,7 @@ def _back(number: int) -> RedirectResponse:
 )
 def add_milestone_form(
     request: Request,
-    number: int,
+    number: Id,
     db: DatabaseDep,
     actor: PageActor,
     title: Annotated[str, Form()] = "",
@@ -128,7 +128,7 @@ def add_milestone_form(
 )
 def complete_milestone_form(
     request: Request,
-    milestone_id: int,
+    milestone_id: Id,
     db: DatabaseDep,
     actor: PageActor,
     number: Annotated[int, Form()],
@@ -149,7 +149,7 @@ def complete_milestone_form(
 )
 def task_settings_form(
     request: Request,
-    number: int,
+    number: Id,
     db: DatabaseDep,
     actor: PageActor,
     report_period: Annotated[str, Form()] = "",

@@ -16,7 +16,7 @@ from cityhub.db import Database
 from cityhub.errors import CityhubError, Conflict, InvalidInput, NotFound
 from cityhub.quality.sources import version_types
 from cityhub.web.csrf import verify_csrf
-from cityhub.web.deps import DatabaseDep, PageActor, PoolDep
+from cityhub.web.deps import DatabaseDep, Id, PageActor, PoolDep
 from cityhub.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -120,7 +120,7 @@ def quarantine_page(
     response_model=None,
 )
 async def fix(
-    request: Request, name: str, row_id: int, db: DatabaseDep, pool: PoolDep, actor: PageActor
+    request: Request, name: str, row_id: Id, db: DatabaseDep, pool: PoolDep, actor: PageActor
 ) -> Response:
     """Store a row's fixed values and check it again (htmx: the row; otherwise a redirect)."""
     form = await request.form()

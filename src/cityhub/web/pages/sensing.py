@@ -23,7 +23,7 @@ from cityhub.sensing import alarms, console, dashboard
 from cityhub.sensing.alarms import AlarmChange, Severity
 from cityhub.sensing.dashboard import StationState
 from cityhub.web.csrf import verify_csrf
-from cityhub.web.deps import DatabaseDep, PageActor
+from cityhub.web.deps import DatabaseDep, Id, PageActor
 from cityhub.web.errors import status_of
 from cityhub.web.i18n import Translator, language_of
 from cityhub.web.pages.render import render
@@ -94,9 +94,7 @@ def map_page(request: Request, db: DatabaseDep, actor: PageActor) -> HTMLRespons
 
 
 @router.get("/sensing/stations/{thing_id}", response_class=HTMLResponse)
-def station_page(
-    request: Request, thing_id: int, db: DatabaseDep, actor: PageActor
-) -> HTMLResponse:
+def station_page(request: Request, thing_id: Id, db: DatabaseDep, actor: PageActor) -> HTMLResponse:
     """One station: a chart per Datastream with its thresholds, latest values, open alarms."""
     found = dashboard.station(db, actor, thing_id)
     context = _base(request) | {"station": found, "ranges": RANGES}
@@ -204,7 +202,7 @@ def alarms_page(
 
 @router.get("/sensing/alarms/{alarm_id}/history", response_class=HTMLResponse)
 def history_fragment(
-    request: Request, alarm_id: int, db: DatabaseDep, actor: PageActor
+    request: Request, alarm_id: Id, db: DatabaseDep, actor: PageActor
 ) -> HTMLResponse:
     """An alarm's events, oldest first (loaded into the console by htmx)."""
     events = alarms.alarm_history(db, actor, alarm_id)
@@ -239,7 +237,7 @@ def _act(
 )
 def acknowledge_form(
     request: Request,
-    alarm_id: int,
+    alarm_id: Id,
     db: DatabaseDep,
     actor: PageActor,
     feed: FeedDep,
@@ -261,7 +259,7 @@ def acknowledge_form(
 )
 def clear_form(
     request: Request,
-    alarm_id: int,
+    alarm_id: Id,
     db: DatabaseDep,
     actor: PageActor,
     feed: FeedDep,

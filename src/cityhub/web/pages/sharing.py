@@ -14,7 +14,7 @@ from cityhub.auth import Actor, Permission
 from cityhub.db import Database
 from cityhub.errors import Conflict, InvalidInput, NotAuthenticated
 from cityhub.web.csrf import verify_csrf
-from cityhub.web.deps import DatabaseDep, PageActor, PoolDep, SettingsDep
+from cityhub.web.deps import DatabaseDep, Id, PageActor, PoolDep, SettingsDep
 from cityhub.web.errors import status_of
 from cityhub.web.pages.dataset import RowsFilter, dataset_context
 from cityhub.web.pages.render import render
@@ -87,7 +87,7 @@ def _act(
 )
 def approve_form(
     request: Request,
-    request_id: int,
+    request_id: Id,
     db: DatabaseDep,
     actor: PageActor,
     days: Annotated[int, Form()],
@@ -108,7 +108,7 @@ def approve_form(
 )
 def refuse_form(
     request: Request,
-    request_id: int,
+    request_id: Id,
     db: DatabaseDep,
     actor: PageActor,
     reason: Annotated[str, Form()] = "",
@@ -126,7 +126,7 @@ def refuse_form(
     dependencies=[Depends(verify_csrf)],
     response_model=None,
 )
-def withdraw_form(request: Request, request_id: int, db: DatabaseDep, actor: PageActor) -> Response:
+def withdraw_form(request: Request, request_id: Id, db: DatabaseDep, actor: PageActor) -> Response:
     """Take back one of the department's pending requests."""
 
     def work() -> object:
@@ -141,7 +141,7 @@ def withdraw_form(request: Request, request_id: int, db: DatabaseDep, actor: Pag
     response_model=None,
 )
 def read_notice_form(
-    request: Request, notification_id: int, db: DatabaseDep, actor: PageActor
+    request: Request, notification_id: Id, db: DatabaseDep, actor: PageActor
 ) -> Response:
     """Mark a notification read and go back to the list."""
     _logged_in(actor)

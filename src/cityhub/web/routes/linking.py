@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cityhub import linking
-from cityhub.web.deps import ApiActor, DatabaseDep, PoolDep
+from cityhub.web.deps import ApiActor, DatabaseDep, Id, PoolDep
 from cityhub.web.linking_schemas import (
     DecisionCreate,
     PairPublic,
@@ -35,14 +35,14 @@ def read_runs(db: DatabaseDep, actor: ApiActor) -> list[RunPublic]:
 
 
 @router.get("/runs/{run_id}")
-def read_run(run_id: int, db: DatabaseDep, actor: ApiActor) -> RunPublic:
+def read_run(run_id: Id, db: DatabaseDep, actor: ApiActor) -> RunPublic:
     """One run with its figures and timings."""
     return run_public(linking.get_run(db, actor, run_id))
 
 
 @router.get("/runs/{run_id}/pairs")
 def read_pairs(
-    run_id: int, db: DatabaseDep, actor: ApiActor, undecided: bool = False
+    run_id: Id, db: DatabaseDep, actor: ApiActor, undecided: bool = False
 ) -> list[PairPublic]:
     """The run's pairs in its review band, most uncertain first (``undecided=true``: open ones)."""
     pairs = linking.pairs_for_review(db, actor, run_id, undecided_only=undecided)
@@ -50,6 +50,6 @@ def read_pairs(
 
 
 @router.post("/pairs/{pair_id}/decision")
-def decide_pair(pair_id: int, body: DecisionCreate, db: DatabaseDep, actor: ApiActor) -> PairPublic:
+def decide_pair(pair_id: Id, body: DecisionCreate, db: DatabaseDep, actor: ApiActor) -> PairPublic:
     """Decide that a pair is the same entity or not; the next run applies it."""
     return pair_public(linking.decide(db, actor, pair_id, body.decision))

@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from cityhub.errors import InvalidInput
 from cityhub.programme import parks, projects, talent, training
 from cityhub.programme.attendees import AttendeeSpec
-from cityhub.web.deps import ApiActor, DatabaseDep
+from cityhub.web.deps import ApiActor, DatabaseDep, Id
 from cityhub.web.programme_registries_schemas import (
     AttendeeIn,
     Decision,
@@ -72,14 +72,14 @@ def create_project(body: ProjectCreate, db: DatabaseDep, actor: ApiActor) -> Pro
 
 
 @router.get("/projects/{project_id}")
-def read_project(project_id: int, db: DatabaseDep, actor: ApiActor) -> ProjectPublic:
+def read_project(project_id: Id, db: DatabaseDep, actor: ApiActor) -> ProjectPublic:
     """One project with its screening history."""
     return _project(projects.get_project(db, actor, project_id))
 
 
 @router.post("/projects/{project_id}/decisions")
 def decide_project(
-    project_id: int, body: Decision, db: DatabaseDep, actor: ApiActor
+    project_id: Id, body: Decision, db: DatabaseDep, actor: ApiActor
 ) -> ProjectPublic:
     """Screen, select or reject a project (admins); other moves are 409."""
     view = projects.decide_project(db, actor, project_id, body.to, reason=body.reason, on=body.on)
@@ -108,14 +108,14 @@ def create_park(body: ParkCreate, db: DatabaseDep, actor: ApiActor) -> ParkPubli
 
 
 @router.get("/parks/{park_id}")
-def read_park(park_id: int, db: DatabaseDep, actor: ApiActor) -> ParkPublic:
+def read_park(park_id: Id, db: DatabaseDep, actor: ApiActor) -> ParkPublic:
     """One park."""
     return _park(parks.get_park(db, actor, park_id))
 
 
 @router.post("/parks/{park_id}/evaluations", status_code=201)
 def evaluate_park(
-    park_id: int, body: EvaluationCreate, db: DatabaseDep, actor: ApiActor
+    park_id: Id, body: EvaluationCreate, db: DatabaseDep, actor: ApiActor
 ) -> ParkPublic:
     """Score a park on the four criteria (admins); the tier follows."""
     view = parks.evaluate_park(db, actor, park_id, body.scores, body.weights, on=body.on)
@@ -123,7 +123,7 @@ def evaluate_park(
 
 
 @router.put("/parks/{park_id}/residents")
-def put_residents(park_id: int, body: Residents, db: DatabaseDep, actor: ApiActor) -> ParkPublic:
+def put_residents(park_id: Id, body: Residents, db: DatabaseDep, actor: ApiActor) -> ParkPublic:
     """Replace a park's resident enterprises (admins)."""
     return _park(parks.set_residents(db, actor, park_id, body.residents))
 
@@ -144,14 +144,14 @@ def create_event(body: EventCreate, db: DatabaseDep, actor: ApiActor) -> EventPu
 
 
 @router.get("/training/{event_id}")
-def read_event(event_id: int, db: DatabaseDep, actor: ApiActor) -> EventPublic:
+def read_event(event_id: Id, db: DatabaseDep, actor: ApiActor) -> EventPublic:
     """One event with its attendees (masked outside the organiser department and admins)."""
     return _event(training.get_event(db, actor, event_id))
 
 
 @router.post("/training/{event_id}/attendees", status_code=201)
 def add_attendees(
-    event_id: int, body: list[AttendeeIn], db: DatabaseDep, actor: ApiActor
+    event_id: Id, body: list[AttendeeIn], db: DatabaseDep, actor: ApiActor
 ) -> EventPublic:
     """Add attendees (the organiser department or admins); one bad row refuses them all."""
     specs = [AttendeeSpec(**a.model_dump()) for a in body]
@@ -160,7 +160,7 @@ def add_attendees(
 
 @router.post("/training/{event_id}/attendees.csv", status_code=201)
 def import_attendees(
-    event_id: int,
+    event_id: Id,
     file: Annotated[UploadFile, File(description="CSV, UTF-8 or GB18030.")],
     db: DatabaseDep,
     actor: ApiActor,

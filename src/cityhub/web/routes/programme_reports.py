@@ -17,7 +17,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from cityhub.programme import reports
 from cityhub.programme.tasks import city_today
-from cityhub.web.deps import ApiActor, DatabaseDep, SettingsDep
+from cityhub.web.deps import ApiActor, DatabaseDep, Id, Index, SettingsDep
 from cityhub.web.programme_reports_schemas import (
     OverduePublic,
     ReminderPublic,
@@ -86,7 +86,7 @@ def read_reminders(
 
 
 @router.get("/reports/{report_id}")
-def read_report(report_id: int, db: DatabaseDep, actor: ApiActor) -> ReportPublic:
+def read_report(report_id: Id, db: DatabaseDep, actor: ApiActor) -> ReportPublic:
     """One report with its figures, attachments and correction chain."""
     return report_public(reports.get_report(db, actor, report_id))
 
@@ -126,7 +126,7 @@ def submit_report(
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
 def read_attachment(
-    report_id: int, position: int, db: DatabaseDep, settings: SettingsDep, actor: ApiActor
+    report_id: Id, position: Index, db: DatabaseDep, settings: SettingsDep, actor: ApiActor
 ) -> Response:
     """An attachment's bytes, always as a download (never rendered in the browser)."""
     view, content = reports.read_attachment(db, actor, settings, report_id, position)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from cityhub.programme import milestones, tasks
-from cityhub.web.deps import ApiActor, DatabaseDep
+from cityhub.web.deps import ApiActor, DatabaseDep, Id
 from cityhub.web.programme_tasks_schemas import (
     MilestoneCreate,
     MilestonePublic,
@@ -31,13 +31,13 @@ def read_tasks(db: DatabaseDep, actor: ApiActor) -> list[TaskPublic]:
 
 
 @router.get("/tasks/{number}")
-def read_task(number: int, db: DatabaseDep, actor: ApiActor) -> TaskPublic:
+def read_task(number: Id, db: DatabaseDep, actor: ApiActor) -> TaskPublic:
     """One task by its number (1–19)."""
     return task_public(tasks.get_task(db, actor, number), tasks.city_today())
 
 
 @router.patch("/tasks/{number}")
-def update_task(number: int, body: TaskUpdate, db: DatabaseDep, actor: ApiActor) -> TaskPublic:
+def update_task(number: Id, body: TaskUpdate, db: DatabaseDep, actor: ApiActor) -> TaskPublic:
     """Change a task's title, report period, lead or units (admins)."""
     view = tasks.update_task(db, actor, number, **body.model_dump(exclude_unset=True))
     return task_public(view, tasks.city_today())
@@ -45,7 +45,7 @@ def update_task(number: int, body: TaskUpdate, db: DatabaseDep, actor: ApiActor)
 
 @router.post("/tasks/{number}/milestones", status_code=201)
 def add_milestone(
-    number: int, body: MilestoneCreate, db: DatabaseDep, actor: ApiActor
+    number: Id, body: MilestoneCreate, db: DatabaseDep, actor: ApiActor
 ) -> MilestonePublic:
     """Add a milestone to a task (admins)."""
     view = milestones.add_milestone(
@@ -56,7 +56,7 @@ def add_milestone(
 
 @router.patch("/milestones/{milestone_id}")
 def update_milestone(
-    milestone_id: int, body: MilestoneUpdate, db: DatabaseDep, actor: ApiActor
+    milestone_id: Id, body: MilestoneUpdate, db: DatabaseDep, actor: ApiActor
 ) -> MilestonePublic:
     """Change, complete (``done_on``) or reopen a milestone (admins)."""
     view = milestones.update_milestone(
@@ -66,7 +66,7 @@ def update_milestone(
 
 
 @router.delete("/milestones/{milestone_id}", status_code=204)
-def delete_milestone(milestone_id: int, db: DatabaseDep, actor: ApiActor) -> Response:
+def delete_milestone(milestone_id: Id, db: DatabaseDep, actor: ApiActor) -> Response:
     """Delete an admin-added milestone (admins); the policy's own stay."""
     milestones.delete_milestone(db, actor, milestone_id)
     return Response(status_code=204)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body
 
 from cityhub import quality
-from cityhub.web.deps import ApiActor, DatabaseDep, PoolDep
+from cityhub.web.deps import ApiActor, DatabaseDep, Id, PoolDep
 from cityhub.web.quality_schemas import (
     DiscardPublic,
     FixPublic,
@@ -83,7 +83,7 @@ def read_reports(name: str, db: DatabaseDep, actor: ApiActor) -> list[ReportPubl
 
 
 @router.get("/{name}/quality/{report_id}")
-def read_report(name: str, report_id: int, db: DatabaseDep, actor: ApiActor) -> ReportPublic:
+def read_report(name: str, report_id: Id, db: DatabaseDep, actor: ApiActor) -> ReportPublic:
     """One quality report."""
     return report_public(quality.get_report(db, actor, name, report_id))
 
@@ -105,7 +105,7 @@ def read_quarantine(
 
 @router.patch("/{name}/quarantine/{row_id}")
 def fix_row(
-    name: str, row_id: int, body: RowFix, db: DatabaseDep, pool: PoolDep, actor: ApiActor
+    name: str, row_id: Id, body: RowFix, db: DatabaseDep, pool: PoolDep, actor: ApiActor
 ) -> FixPublic:
     """Fix values of a held row; answers which rules it still fails."""
     result = quality.fix_row(db, actor, pool, name, row_id, body.values)

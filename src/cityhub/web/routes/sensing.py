@@ -25,7 +25,7 @@ from cityhub.db import Database
 from cityhub.sensing import alarms, console, dashboard
 from cityhub.sensing.alarms import AlarmChange, RuleKind, RuleSpec, SilenceSpec
 from cityhub.sensing.live import Event, LiveFeed, LiveScope
-from cityhub.web.deps import ApiActor, DatabaseDep, api_actor, get_db, page_actor
+from cityhub.web.deps import ApiActor, DatabaseDep, Id, api_actor, get_db, page_actor
 from cityhub.web.schemas import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/sensing", tags=["sensing"], responses=ERROR_RESPONSES)
@@ -170,14 +170,14 @@ def read_stations(db: DatabaseDep, actor: Reader) -> list[dashboard.Station]:
 
 
 @router.get("/stations/{thing_id}")
-def read_station(thing_id: int, db: DatabaseDep, actor: Reader) -> dashboard.Station:
+def read_station(thing_id: Id, db: DatabaseDep, actor: Reader) -> dashboard.Station:
     """One station."""
     return dashboard.station(db, actor, thing_id)
 
 
 @router.get("/datastreams/{datastream_id}/series")
 def read_series(
-    datastream_id: int,
+    datastream_id: Id,
     db: DatabaseDep,
     actor: Reader,
     start: datetime | None = None,
@@ -207,14 +207,14 @@ def read_alarms(
 
 
 @router.get("/alarms/{alarm_id}/events")
-def read_alarm_events(alarm_id: int, db: DatabaseDep, actor: Reader) -> list[AlarmEventPublic]:
+def read_alarm_events(alarm_id: Id, db: DatabaseDep, actor: Reader) -> list[AlarmEventPublic]:
     """An alarm's history, oldest first."""
     return [AlarmEventPublic.model_validate(e) for e in alarms.alarm_history(db, actor, alarm_id)]
 
 
 @router.post("/alarms/{alarm_id}/acknowledge")
 def acknowledge_alarm(
-    alarm_id: int, db: DatabaseDep, actor: ApiActor, feed: FeedDep, body: AlarmNote | None = None
+    alarm_id: Id, db: DatabaseDep, actor: ApiActor, feed: FeedDep, body: AlarmNote | None = None
 ) -> AlarmChange:
     """Acknowledge an active alarm (stewards of the station's department, admins)."""
     change = alarms.acknowledge(db, actor, alarm_id, note=body.note if body else None)
@@ -224,7 +224,7 @@ def acknowledge_alarm(
 
 @router.post("/alarms/{alarm_id}/clear")
 def clear_alarm(
-    alarm_id: int, db: DatabaseDep, actor: ApiActor, feed: FeedDep, body: AlarmNote | None = None
+    alarm_id: Id, db: DatabaseDep, actor: ApiActor, feed: FeedDep, body: AlarmNote | None = None
 ) -> AlarmChange:
     """Clear an open alarm by hand (stewards of the station's department, admins)."""
     change = alarms.clear(db, actor, alarm_id, note=body.note if body else None)
@@ -248,7 +248,7 @@ def create_silence(body: SilenceCreate, db: DatabaseDep, actor: ApiActor) -> Sil
 
 
 @router.post("/silences/{silence_id}/end")
-def end_silence(silence_id: int, db: DatabaseDep, actor: ApiActor) -> SilencePublic:
+def end_silence(silence_id: Id, db: DatabaseDep, actor: ApiActor) -> SilencePublic:
     """End a silence now."""
     return SilencePublic.model_validate(alarms.end_silence(db, actor, silence_id))
 
@@ -267,13 +267,13 @@ def create_rule(body: RuleCreate, db: DatabaseDep, actor: ApiActor) -> RulePubli
 
 
 @router.put("/rules/{rule_id}/enabled")
-def enable_rule(rule_id: int, body: RuleEnabled, db: DatabaseDep, actor: ApiActor) -> RulePublic:
+def enable_rule(rule_id: Id, body: RuleEnabled, db: DatabaseDep, actor: ApiActor) -> RulePublic:
     """Switch a rule on or off."""
     return RulePublic.model_validate(alarms.set_rule_enabled(db, actor, rule_id, body.enabled))
 
 
 @router.delete("/rules/{rule_id}", status_code=204)
-def delete_rule(rule_id: int, db: DatabaseDep, actor: ApiActor) -> Response:
+def delete_rule(rule_id: Id, db: DatabaseDep, actor: ApiActor) -> Response:
     """Delete a rule that never raised an alarm (409 otherwise: switch it off instead)."""
     alarms.delete_rule(db, actor, rule_id)
     return Response(status_code=204)

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 
 from cityhub import sharing
-from cityhub.web.deps import ApiActor, DatabaseDep, SettingsDep
+from cityhub.web.deps import ApiActor, DatabaseDep, Id, SettingsDep
 from cityhub.web.schemas import ERROR_RESPONSES
 from cityhub.web.sharing_schemas import (
     DepartmentMetricsPublic,
@@ -49,14 +49,14 @@ def read_requests(
 
 
 @router.get("/sharing/requests/{request_id}")
-def read_request(request_id: int, db: DatabaseDep, actor: ApiActor) -> SharingRequestPublic:
+def read_request(request_id: Id, db: DatabaseDep, actor: ApiActor) -> SharingRequestPublic:
     """One request (its two departments, admins)."""
     return request_public(sharing.get_request(db, actor, request_id))
 
 
 @router.post("/sharing/requests/{request_id}/approve")
 def approve_request(
-    request_id: int, body: SharingApprove, db: DatabaseDep, actor: ApiActor
+    request_id: Id, body: SharingApprove, db: DatabaseDep, actor: ApiActor
 ) -> SharingRequestPublic:
     """Grant it, maybe for fewer columns or days (the owner's stewards, admins)."""
     return request_public(sharing.approve(db, actor, request_id, body.columns, body.days))
@@ -64,14 +64,14 @@ def approve_request(
 
 @router.post("/sharing/requests/{request_id}/refuse")
 def refuse_request(
-    request_id: int, body: SharingRefuse, db: DatabaseDep, actor: ApiActor
+    request_id: Id, body: SharingRefuse, db: DatabaseDep, actor: ApiActor
 ) -> SharingRequestPublic:
     """Refuse it with a reason (the owner's stewards, admins)."""
     return request_public(sharing.refuse(db, actor, request_id, body.reason))
 
 
 @router.post("/sharing/requests/{request_id}/withdraw")
-def withdraw_request(request_id: int, db: DatabaseDep, actor: ApiActor) -> SharingRequestPublic:
+def withdraw_request(request_id: Id, db: DatabaseDep, actor: ApiActor) -> SharingRequestPublic:
     """Take a pending request back (the requesting department)."""
     return request_public(sharing.withdraw(db, actor, request_id))
 
@@ -98,6 +98,6 @@ def read_notifications(
 
 
 @router.post("/notifications/{notification_id}/read")
-def read_notification(notification_id: int, db: DatabaseDep, actor: ApiActor) -> NotificationPublic:
+def read_notification(notification_id: Id, db: DatabaseDep, actor: ApiActor) -> NotificationPublic:
     """Mark a notification read."""
     return notification_public(sharing.mark_read(db, actor, notification_id))

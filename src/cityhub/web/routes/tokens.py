@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import APIRouter
 
 from cityhub import auth
-from cityhub.web.deps import ApiActor, DatabaseDep
+from cityhub.web.deps import ApiActor, DatabaseDep, Id
 from cityhub.web.schemas import ERROR_RESPONSES, TokenCreate, TokenIssued, TokenPublic
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"], responses=ERROR_RESPONSES)
@@ -41,6 +41,6 @@ def create_token(body: TokenCreate, db: DatabaseDep, actor: ApiActor) -> TokenIs
 
 
 @router.delete("/{token_id}")
-def revoke_token(token_id: int, db: DatabaseDep, actor: ApiActor) -> TokenPublic:
+def revoke_token(token_id: Id, db: DatabaseDep, actor: ApiActor) -> TokenPublic:
     """Revoke a token of the caller's (admins: anyone's)."""
     return _token(auth.revoke_token(db, actor, token_id))

@@ -17,7 +17,7 @@ from cityhub.auth import Actor
 from cityhub.db import Database
 from cityhub.trace import logview
 from cityhub.trace.log import TraceLog
-from cityhub.web.deps import get_db
+from cityhub.web.deps import Index, get_db
 from cityhub.web.routes.validators import caller
 from cityhub.web.schemas import ERROR_RESPONSES
 
@@ -113,12 +113,12 @@ def consistency(
 
 
 @router.get("/api/trace/log/bundles/{index}", response_class=Response, summary="Proof bundle")
-def bundle(index: int, db: Db, log: Log, actor: Caller) -> Response:
+def bundle(index: Index, db: Db, log: Log, actor: Caller) -> Response:
     """A C2SP tlog-proof for one leaf against the latest checkpoint: verifiable offline."""
     return Response(logview.bundle(db, log, actor, index), media_type=TEXT)
 
 
 @router.get("/api/trace/log/checkpoints/{size}", response_class=Response, summary="Checkpoint")
-def checkpoint_at(size: int, db: Db, log: Log, actor: Caller) -> Response:
+def checkpoint_at(size: Index, db: Db, log: Log, actor: Caller) -> Response:
     """The checkpoint published at one tree size."""
     return Response(logview.checkpoint(db, log, actor, size), media_type=TEXT)
