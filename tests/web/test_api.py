@@ -219,6 +219,39 @@ def test_unexpected_errors_show_no_trace(settings, db) -> None:
     assert page.status_code == 404 and "<html" in page.text
 
 
+@pytest.mark.parametrize(
+    ("path", "where"),
+    [
+        (f"/api/programme/tasks/{2**31}", "number"),  # beyond PostgreSQL's INTEGER
+        (f"/api/sharing/requests/{10**30}", "request_id"),  # beyond SQLite's 64 bits
+        ("/api/sensing/rules/0/enabled", "rule_id"),  # ids start at 1
+        ("/api/trace/log/bundles/-1", "index"),
+    ],
+)
+def test_numeric_path_parameters_out_of_range_are_400(
+    client: TestClient, people: People, path: str, where: str
+) -> None:
+    admin = token_for(client, people.admin, ADMIN_PASSWORD)
+    method = "PUT" if path.endswith("/enabled") else "GET"
+    response = client.request(method, path, headers=admin, json={"enabled": True})
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "invalid_input" and where in error["message"]
+
+
+def test_values_the_database_refuses_are_400_not_500(client: TestClient, people: People) -> None:
+    # An integer query field without bounds of its own reaches the database, which refuses it:
+    # SQLite's driver with OverflowError, PostgreSQL with "integer out of range".
+    admin = token_for(client, people.admin, ADMIN_PASSWORD)
+    response = client.get("/api/programme/reports", params={"task": 10**30}, headers=admin)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == {
+        "code": "invalid_input",
+        "message": "a value in the request is out of range",
+        "details": {"reason": response.json()["error"]["details"]["reason"]},
+    }
+
+
 def test_healthz_and_openapi(client: TestClient) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
     spec = client.get("/openapi.json").json()
