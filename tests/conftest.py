@@ -28,8 +28,10 @@ from cityhub import auth
 from cityhub.auth import hashing
 from cityhub.config import Settings
 from cityhub.db import Database, upgrade
+from cityhub.demo.accounts import DEMO_PASSWORD
 from cityhub.pool.spark import session as spark_session
 from cityhub.web import create_app
+from tests import secret_scan
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -85,6 +87,17 @@ _PY4J_SOCKETS = (
 )
 
 
+_SCANNER = secret_scan.install((PASSWORD, ADMIN_PASSWORD, DEMO_PASSWORD))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A test during which a secret was logged fails in its teardown (tests/secret_scan.py)."""
+    outcome = yield
+    if call.when == "teardown":
+        secret_scan.fail_on_leaks(_SCANNER, outcome.get_result())  # type: ignore[attr-defined]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that use Spark carry the ``spark`` marker, so ``-m 'not spark'`` leaves them out."""
     for item in items:
@@ -116,6 +129,9 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         derived_scheduler_seconds=0,  # no background refreshes unless a test starts them
         sl651_port=0,  # no SL 651 gateway unless a test starts one
         mqtt_port=0,  # no MQTT broker either
+        # Every test client comes from one address; tests/web/test_rate_limits.py turns them on.
+        rate_limit_login_per_minute=0,
+        rate_limit_expensive_per_minute=0,
     )
 
 

@@ -70,6 +70,22 @@ class Settings(BaseSettings):
         ge=1,
         description="How long an account name stays locked after too many failures.",
     )
+    rate_limit_login_per_minute: int = Field(
+        default=30,
+        ge=0,
+        description=(
+            "Login attempts one client address may make per minute (API and page), beyond the "
+            "per-account lockout; 0 turns the limit off."
+        ),
+    )
+    rate_limit_expensive_per_minute: int = Field(
+        default=60,
+        ge=0,
+        description=(
+            "SQL queries (the SQL API and CKAN datastore_search_sql) and dataset exports one "
+            "client address may start per minute; 0 turns the limit off."
+        ),
+    )
     cookie_secure: bool | None = Field(
         default=None,
         description=(

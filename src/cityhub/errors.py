@@ -76,6 +76,16 @@ class AccountLocked(CityhubError):
         self.retry_after = retry_after
 
 
+class RateLimited(CityhubError):
+    """Too many requests of one kind from one address; ``retry_after`` seconds to wait."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
 class PermissionDenied(CityhubError):
     """The caller is known but may not do this."""
 

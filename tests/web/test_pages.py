@@ -7,6 +7,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from cityhub.config import Settings
+from cityhub.db import Database
+from cityhub.web import create_app
 from tests.conftest import ADMIN_PASSWORD, PASSWORD, People
 
 
@@ -151,10 +154,27 @@ def test_home_shows_figures(client: TestClient, people: People) -> None:
     assert "/static/vendor/echarts/echarts.min.js" in page.text
 
 
-def test_pages_carry_security_headers(client: TestClient) -> None:
-    headers = client.get("/").headers
-    assert "script-src 'self'" in headers["content-security-policy"]
-    assert headers["x-frame-options"] == "DENY"
+@pytest.mark.parametrize("path", ["/", "/api/datasets", "/sta/v1.1", "/trace/log/checkpoint"])
+def test_every_answer_carries_security_headers(client: TestClient, path: str) -> None:
+    headers = client.get(path).headers
+    csp = headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp and headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert "strict-transport-security" not in headers  # plain HTTP: browsers ignore HSTS there
+
+
+def test_hsts_is_sent_over_https(settings: Settings, db: Database) -> None:
+    with TestClient(create_app(settings, db), base_url="https://cityhub.example") as https:
+        assert https.get("/").headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+def test_hsts_is_sent_behind_a_tls_proxy(settings: Settings, db: Database) -> None:
+    behind_proxy = settings.model_copy(update={"cookie_secure": True})
+    with TestClient(create_app(behind_proxy, db)) as client:
+        assert (
+            "includeSubDomains" in client.get("/api/datasets").headers["strict-transport-security"]
+        )
 
 
 def test_vendored_static_files_are_served(client: TestClient) -> None:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from cityhub import __version__, derived
@@ -15,7 +15,7 @@ from cityhub.db import Database
 from cityhub.pool.service import Pool
 from cityhub.sensing.runtime import Sensing
 from cityhub.trace.runtime import Trace
-from cityhub.web import ckan, errors
+from cityhub.web import ckan, errors, ratelimit
 from cityhub.web.csrf import CSRF_COOKIE, new_nonce
 from cityhub.web.deps import secure_cookies
 from cityhub.web.pages import audit as audit_pages
@@ -69,6 +69,8 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
     "object-src 'none'"
 )
+# Served over TLS (or behind a TLS proxy, CITYHUB_COOKIE_SECURE=true): a year of HTTPS only.
+HSTS = "max-age=31536000; includeSubDomains"
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -127,8 +129,10 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         summary="The data platform of the Liaocheng Big Data Bureau (聊城市大数据局)",
         docs_url=None,  # served by pages.docs from vendored Swagger UI, not a CDN
         redoc_url=None,
+        dependencies=[Depends(ratelimit.limit_request)],
     )
     app.state.settings = settings
+    app.state.rate_limits = ratelimit.RateLimits(settings)
     app.state.db = db or Database(settings.database_url_effective)
     app.state.pool = Pool(app.state.db, settings)
     app.state.sensing = Sensing(app.state.db, settings, app.state.pool)
@@ -158,6 +162,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if secure_cookies(settings, request):  # browsers ignore HSTS over plain HTTP (RFC 6797)
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if set_nonce:
             response.set_cookie(
                 CSRF_COOKIE,

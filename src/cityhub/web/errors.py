@@ -24,6 +24,7 @@ from cityhub.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    RateLimited,
 )
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ HTTP_STATUS: dict[type[CityhubError], int] = {
     NotFound: 404,
     Conflict: 409,
     AccountLocked: 429,
+    RateLimited: 429,
     ConfigurationError: 500,
 }
 

@@ -29,10 +29,12 @@ from cityhub.errors import (
     NotFound,
     PermissionDenied,
     QueryTimeout,
+    RateLimited,
 )
 from cityhub.pool.service import Pool
 from cityhub.web.ckan.search import SearchQueryError
 from cityhub.web.deps import DatabaseDep, PoolDep, client_address
+from cityhub.web.ratelimit import CKAN_LIMITED, enforce
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["ckan"])
@@ -110,10 +112,15 @@ async def call_action(name: str, request: Request, db: DatabaseDep, pool: PoolDe
         return function(Call(db, pool, _actor(request, db), base), data)
 
     try:
+        if name in CKAN_LIMITED:
+            enforce(request, CKAN_LIMITED[name])
         envelope |= {"success": True, "result": await run_in_threadpool(run)}
     except Exception as exc:  # every failure leaves as a CKAN error, never the native envelope
         status, error = _error(exc, name)
-        return JSONResponse(envelope | {"success": False, "error": error}, status_code=status)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return JSONResponse(
+            envelope | {"success": False, "error": error}, status_code=status, headers=headers
+        )
     finally:
         if form is not None:
             await form.close()
@@ -181,6 +188,8 @@ def _error(exc: Exception, action: str) -> tuple[int, dict[str, Any]]:
         return 403, {"__type": "Authorization Error", "message": f"Access denied: {exc.message}"}
     if isinstance(exc, NotFound):
         return 404, {"__type": "Not Found Error", "message": f"Not found: {exc.message}"}
+    if isinstance(exc, RateLimited):
+        return 429, {"__type": "Rate Limit Error", "message": exc.message}
     log.error("CKAN action %s failed", action, exc_info=exc)
     return 500, {"__type": "Internal Server Error", "message": "Internal Server Error"}
 
