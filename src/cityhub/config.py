@@ -248,6 +248,14 @@ class Settings(BaseSettings):
             "new log."
         ),
     )
+    key_passphrase: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Passphrase that encrypts signing keys on disk (scrypt, AES-256-GCM): the trace log "
+            "key, and witness keys made by `cityhub witness keygen`. A plain key file found at "
+            "start is encrypted in place. Empty means key files are plain, mode 0600."
+        ),
+    )
     trace_policy_file: Path | None = Field(
         default=None,
         description=(

@@ -16,8 +16,10 @@ import typer
 import uvicorn
 
 from cityhub.cli.output import console, err_console
+from cityhub.config import get_settings
 from cityhub.errors import ConfigurationError, Conflict, NotFound
 from cityhub.trace.note import NoteError, NoteSigner, generate_signer, signer_from_skey
+from cityhub.trace.note.sealed import SealError, open_key_text, seal
 from cityhub.trace.witness import Witness, create_witness_app, store
 from cityhub.trace.witness.witness import COSIGNATURE_KIND
 
@@ -50,8 +52,9 @@ def keygen(
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as exc:
         raise Conflict("key file exists already", details={"file": str(out)}) from exc
+    passphrase = _passphrase()
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(signer.skey() + "\n")
+        handle.write(seal(signer.skey(), passphrase) if passphrase else signer.skey() + "\n")
     console.print(signer.verifier().vkey(), highlight=False)
 
 
@@ -113,14 +116,22 @@ def status(state: StateOption) -> None:
     console.print(f"[bold red]{line}[/bold red]" if evidence else line, highlight=False)
 
 
+def _passphrase() -> str | None:
+    """CITYHUB_KEY_PASSPHRASE, which seals witness keys as it seals the log's."""
+    secret = get_settings().key_passphrase
+    return secret.get_secret_value() if secret else None
+
+
 def load_signer(path: Path) -> NoteSigner:
-    """The witness key from its file; it must be a cosignature (0x04) key."""
+    """The witness key from its file (sealed or plain); it must be a cosignature (0x04) key."""
     try:
-        text = path.read_text(encoding="utf-8").strip()
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise NotFound("cannot read the key file", details={"file": str(path)}) from exc
     try:
-        signer = signer_from_skey(text)
+        signer = signer_from_skey(open_key_text(text, _passphrase()))
+    except SealError as exc:
+        raise ConfigurationError(exc.message, details={"file": str(path)}) from exc
     except NoteError as exc:
         raise ConfigurationError(
             f"bad key file: {exc.message}", details={"file": str(path)}

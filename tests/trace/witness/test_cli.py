@@ -9,8 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cityhub.cli.witness import load_signer, witness_app
+from cityhub.config import get_settings
 from cityhub.errors import ConfigurationError, Conflict, NotFound
 from cityhub.trace.note import COSIGNATURE_V1, generate_signer, verifier_from_vkey
+from cityhub.trace.note.sealed import is_sealed
 from cityhub.trace.witness import Equivocation, Witness
 from tests.trace.witness.conftest import ToyLog, advance
 
@@ -28,6 +30,32 @@ def test_keygen_writes_a_private_cosignature_key(tmp_path: Path) -> None:
     assert (verifier.name, verifier.kind) == ("witness.example/w1", COSIGNATURE_V1)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert load_signer(out).verifier() == verifier
+
+
+def test_keygen_seals_the_key_with_the_passphrase(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def passphrase(value: str | None) -> None:
+        if value is None:
+            monkeypatch.delenv("CITYHUB_KEY_PASSPHRASE")
+        else:
+            monkeypatch.setenv("CITYHUB_KEY_PASSPHRASE", value)
+        get_settings.cache_clear()  # the CLI reads its settings once per process
+
+    out = tmp_path / "w1.key"
+    passphrase("witness passphrase")
+    result = runner.invoke(
+        witness_app, ["keygen", "--name", "witness.example/w1", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert is_sealed(out.read_text()) and "PRIVATE+KEY" not in out.read_text()
+    assert load_signer(out).verifier() == verifier_from_vkey(result.stdout.strip())
+    passphrase("another passphrase")
+    with pytest.raises(ConfigurationError, match="wrong passphrase"):
+        load_signer(out)
+    passphrase(None)
+    with pytest.raises(ConfigurationError, match="CITYHUB_KEY_PASSPHRASE"):
+        load_signer(out)
 
 
 def test_keygen_never_overwrites(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -9,6 +11,9 @@ from urllib.parse import urlsplit
 from cityhub.config import Settings, create_once
 from cityhub.errors import ConfigurationError, InvalidInput
 from cityhub.trace.note import NoteSigner, Policy, generate_signer, parse_policy, signer_from_skey
+from cityhub.trace.note.sealed import is_sealed, open_key_text, seal
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -72,14 +77,19 @@ def load_identity(settings: Settings) -> LogIdentity:
 
 
 def _load_signer(settings: Settings, origin: str) -> NoteSigner:
-    path = settings.trace_log_key_file or settings.data_dir / "trace" / "log.skey"
-    path = Path(path)
+    path = Path(settings.trace_log_key_file or settings.data_dir / "trace" / "log.skey")
+    passphrase = settings.key_passphrase.get_secret_value() if settings.key_passphrase else None
     try:
-        signer = signer_from_skey(path.read_text(encoding="ascii").strip())
+        text = path.read_text(encoding="ascii")
+        signer = signer_from_skey(open_key_text(text, passphrase))
     except FileNotFoundError:
-        signer = _create_key(path, origin)
-    except (OSError, InvalidInput) as exc:
-        raise ConfigurationError(f"cannot read the trace log key {path}: {exc}") from exc
+        signer = _create_key(path, origin, passphrase)
+    except (OSError, UnicodeDecodeError, InvalidInput) as exc:
+        message = exc.message if isinstance(exc, InvalidInput) else str(exc)
+        raise ConfigurationError(f"cannot read the trace log key {path}: {message}") from exc
+    else:
+        if passphrase and not is_sealed(text):
+            _seal_in_place(path, signer, passphrase)
     if signer.name != origin:
         raise ConfigurationError(
             f"the trace log key {path} is for origin {signer.name!r}, not {origin!r}; "
@@ -88,10 +98,28 @@ def _load_signer(settings: Settings, origin: str) -> NoteSigner:
     return signer
 
 
-def _create_key(path: Path, origin: str) -> NoteSigner:
-    # Two processes starting at once must not each create a different log key.
+def _seal_in_place(path: Path, signer: NoteSigner, passphrase: str) -> None:
+    """Replace a plain key file by its sealed form (written aside, then renamed over it)."""
+    aside = path.with_name(f".{path.name}.sealing")
     try:
-        stored = create_once(path, (generate_signer(origin).skey() + "\n").encode("ascii"))
+        aside.unlink(missing_ok=True)
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(seal(signer.skey(), passphrase))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(aside, path)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot encrypt the trace log key {path}: {exc}") from exc
+    log.info("the trace log key %s is now encrypted with CITYHUB_KEY_PASSPHRASE", path)
+
+
+def _create_key(path: Path, origin: str, passphrase: str | None) -> NoteSigner:
+    # Two processes starting at once must not each create a different log key.
+    skey = generate_signer(origin).skey()
+    content = seal(skey, passphrase) if passphrase else skey + "\n"
+    try:
+        stored = create_once(path, content.encode("ascii"))
     except OSError as exc:
         raise ConfigurationError(f"cannot create the trace log key {path}: {exc}") from exc
-    return signer_from_skey(stored.decode("ascii").strip())
+    return signer_from_skey(open_key_text(stored.decode("ascii"), passphrase))
