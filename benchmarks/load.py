@@ -1,0 +1,296 @@
+"""Load: a realistic mix of users against the demo city, at 10, 50 and 200 concurrent users.
+
+    python benchmarks/load.py                      # SQLite, 45 s per level
+    python benchmarks/load.py --users 10,50,200,400 --seconds 60
+    python benchmarks/load.py --database-url postgresql://postgres@127.0.0.1/test
+
+Seeds the demo city into a fresh data directory (``cityhub demo --no-serve``), adds a trace
+actor with its key and a recorder account, signs the events the recorder will append (that is
+the recorders' work, before the clock), then serves it with ``cityhub serve`` (one process,
+loopback only) and runs locust headless (``load_users.py``) once per level: each user waits
+0.5–1.5 s between requests, as a person or a station would. Prints, per level and endpoint,
+requests, failures, throughput and p50/p95/p99, and writes the figures to --json and a chart
+to --plot. The app's per-address rate limits are off here: every locust user comes from
+127.0.0.1, which a real city's clients do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sta_ingest import database  # a fresh PostgreSQL schema, beside this script
+
+from cityhub import auth
+from cityhub.auth import Actor, Role
+from cityhub.config import Settings
+from cityhub.db import Database
+from cityhub.demo.accounts import DEMO_PASSWORD
+from cityhub.trace.actors import ActorIn, link_account, register_actor
+from cityhub.trace.epcis import lgtin_uri
+from cityhub.trace.events import seal_event
+from cityhub.trace.keys import register_key
+from cityhub.trace.log import TraceLog
+from cityhub.trace.note import generate_signer
+from cityhub.trace.statements import key_statement, sign_statement
+
+HERE = Path(__file__).parent
+FARM = "93371522MA3C0002X1"  # a valid 统一社会信用代码 (莘县), as in trace_append.py
+GTIN = "06901234000047"
+EVENTS_PER_LEVEL = 3_000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def seed(env: dict[str, str]) -> None:
+    began = time.perf_counter()
+    witnesses = [arg for _ in range(3) for arg in ("--witness-port", str(free_port()))]
+    subprocess.run(
+        [sys.executable, "-m", "cityhub", "demo", "--no-serve", *witnesses],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    print(f"demo city seeded in {time.perf_counter() - began:.0f} s", flush=True)
+
+
+def trace_recorder(settings: Settings, events: int) -> list[dict[str, Any]]:
+    """A trace actor with a registered key and the account ``load.recorder`` linked to it;
+    ``events`` commissioning events of new lots, signed by that key."""
+    db = Database(settings.database_url_effective)
+    system = Actor.system()
+    auth.create_user(
+        db, system, username="load.recorder", password=DEMO_PASSWORD,
+        department_code="NYNCJ", role=Role.RECORDER,
+    )  # fmt: skip
+    signer = generate_signer("load.farm")
+    with TraceLog(db, settings) as log:
+        register_actor(db, system, ActorIn(code=FARM, name_zh="莘县蔬菜合作社(压测)", kind="farm"))
+        statement = key_statement("register", FARM, vkey=signer.verifier().vkey())
+        register_key(db, log, system, FARM, sign_statement(statement, [signer]))
+    link_account(db, system, FARM, "load.recorder")
+    db.dispose()
+    start = datetime.now(UTC) - timedelta(days=1)
+    return [
+        seal_event(
+            {
+                "type": "ObjectEvent",
+                "action": "ADD",
+                "eventTime": (start + timedelta(milliseconds=i)).isoformat().replace("+00:00", "Z"),
+                "eventTimeZoneOffset": "+08:00",
+                "bizStep": "commissioning",
+                "quantityList": [
+                    {"epcClass": lgtin_uri(GTIN, f"L{i}"), "quantity": 10, "uom": "KGM"}
+                ],
+            },
+            signer,
+        )
+        for i in range(events)
+    ]
+
+
+def call(port: int, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    connection.request(method, path, json.dumps(body) if body is not None else None, headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    if response.status >= 400:
+        raise RuntimeError(f"{method} {path}: {response.status} {data[:200]!r}")
+    return json.loads(data)
+
+
+def login(port: int, username: str) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    body = f"username={username}&password={DEMO_PASSWORD}"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    connection.request("POST", "/api/auth/token", body, headers)
+    token = json.loads(connection.getresponse().read())["access_token"]
+    connection.close()
+    return str(token)
+
+
+def context(port: int, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the users need: tokens, datasets the analyst may read, Datastreams, queries."""
+    tokens = {
+        "analyst": login(port, "swenj.analyst"),
+        "station": login(port, "slj.station"),
+        "recorder": login(port, "load.recorder"),
+    }
+    found = call(port, "GET", "/api/datasets?limit=200", token=tokens["analyst"])
+    items = found["items"] if isinstance(found, dict) else found
+    datasets = []
+    for item in items:
+        try:
+            call(port, "GET", f"/api/datasets/{item['name']}/rows?limit=1", token=tokens["analyst"])
+            datasets.append(item["name"])
+        except RuntimeError:
+            continue  # no version yet, or not shared with the analyst's department
+    streams = call(
+        port, "GET", "/sta/v1.1/Datastreams?$top=200&$select=id", token=tokens["station"]
+    )
+    return {
+        "tokens": tokens,
+        "datasets": datasets[:20],
+        "datastreams": [s["@iot.id"] for s in streams["value"]],
+        "queries": ["水", "人口", "企业", "气象", "交通", "信用"],
+        "events": events,
+    }
+
+
+def run_level(
+    port: int, users: int, seconds: int, ctx: dict[str, Any], out: Path
+) -> list[dict[str, Any]]:
+    prefix = out / f"users{users}"
+    env = {**os.environ, "CITYHUB_LOAD_CONTEXT": json.dumps(ctx)}
+    subprocess.run(
+        [
+            sys.executable, "-m", "locust", "-f", str(HERE / "load_users.py"), "--headless",
+            "-u", str(users), "-r", str(max(1, users // 5)), "--run-time", f"{seconds}s",
+            "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
+            "--stop-timeout", "30", "--loglevel", "WARNING",
+        ],
+        env=env, check=False, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [
+        {
+            "users": users,
+            "endpoint": row["Name"],
+            "requests": int(row["Request Count"]),
+            "failures": int(row["Failure Count"]),
+            "rps": float(row["Requests/s"]),
+            "p50": float(row["50%"]),
+            "p95": float(row["95%"]),
+            "p99": float(row["99%"]),
+        }
+        for row in rows
+    ]
+
+
+def print_level(rows: list[dict[str, Any]]) -> None:
+    print(f"\n{rows[0]['users']} users")
+    heads = ("requests", "failures", "req/s", "p50 ms", "p95 ms", "p99 ms")
+    print(f"{'endpoint':36} " + " ".join(f"{h:>9}" for h in heads))
+    for r in rows:
+        print(
+            f"{r['endpoint'][:36]:36} {r['requests']:>9,} {r['failures']:>9,} {r['rps']:>9.1f} "
+            f"{r['p50']:>9.0f} {r['p95']:>9.0f} {r['p99']:>9.0f}"
+        )
+
+
+def plot(results: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    levels = sorted({r["users"] for r in results})
+    endpoints = sorted({r["endpoint"] for r in results if r["endpoint"] != "Aggregated"})
+    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    for name in endpoints:
+        p95 = [
+            next((r["p95"] for r in results if r["users"] == u and r["endpoint"] == name), None)
+            for u in levels
+        ]
+        left.plot(levels, p95, marker="o", label=name)
+    left.set(
+        xlabel="concurrent users",
+        ylabel="p95 latency (ms)",
+        xscale="log",
+        yscale="log",
+        title="p95 per endpoint",
+    )
+    left.legend(fontsize=7)
+    total = [
+        next(r for r in results if r["users"] == u and r["endpoint"] == "Aggregated")
+        for u in levels
+    ]
+    right.plot(levels, [t["rps"] for t in total], marker="o", label="requests/s")
+    right.plot(levels, [t["failures"] for t in total], marker="x", label="failures")
+    right.set(
+        xlabel="concurrent users", xscale="log", title="throughput and failures (all endpoints)"
+    )
+    right.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", default="10,50,200")
+    parser.add_argument("--seconds", type=int, default=45)
+    parser.add_argument("--database-url", help="default: SQLite in the temporary data directory")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--plot", type=Path, help="write the chart here (PNG)")
+    args = parser.parse_args()
+    levels = [int(n) for n in args.users.split(",")]
+    with (
+        tempfile.TemporaryDirectory(prefix="cityhub-load-") as tmp,
+        database(args.database_url) as db,
+    ):
+        url = db.url.render_as_string(hide_password=False)
+        db.dispose()
+        port = free_port()
+        env = {
+            **os.environ,
+            "CITYHUB_DATA_DIR": tmp,
+            "CITYHUB_DATABASE_URL": url,
+            "CITYHUB_PORT": str(port),
+            "CITYHUB_SL651_PORT": "0",
+            "CITYHUB_MQTT_PORT": "0",
+            "CITYHUB_RATE_LIMIT_LOGIN_PER_MINUTE": "0",
+            "CITYHUB_RATE_LIMIT_EXPENSIVE_PER_MINUTE": "0",
+            "CITYHUB_LOG_LEVEL": "warning",
+        }
+        seed(env)
+        settings = Settings(data_dir=Path(tmp), database_url=url, port=port)
+        events = trace_recorder(settings, EVENTS_PER_LEVEL * len(levels))
+        server = subprocess.Popen([sys.executable, "-m", "cityhub", "serve"], env=env)
+        results: list[dict[str, Any]] = []
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise
+                    time.sleep(0.5)
+            for n, users in enumerate(levels):
+                share = events[n * EVENTS_PER_LEVEL : (n + 1) * EVENTS_PER_LEVEL]
+                ctx = context(port, share)
+                rows = run_level(port, users, args.seconds, ctx, Path(tmp))
+                print_level(rows)
+                results += rows
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    if args.plot:
+        plot(results, args.plot)
+
+
+if __name__ == "__main__":
+    main()
