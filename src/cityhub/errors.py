@@ -18,6 +18,7 @@ Web and CLI map these classes to status codes and exit codes, each in one table
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 
@@ -84,6 +85,17 @@ class RateLimited(CityhubError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message, details={"retry_after": retry_after})
         self.retry_after = retry_after
+
+
+class StorageFull(CityhubError):
+    """The disk of the data directory (or of a temporary file) is full; nothing was changed."""
+
+    code = "storage_full"
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether ``error`` is the operating system saying the disk or the quota is full."""
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 class PermissionDenied(CityhubError):

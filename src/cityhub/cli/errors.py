@@ -11,6 +11,7 @@ from cityhub.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    StorageFull,
 )
 
 EXIT_CODES: dict[type[CityhubError], int] = {
@@ -21,6 +22,7 @@ EXIT_CODES: dict[type[CityhubError], int] = {
     NotAuthenticated: 77,  # EX_NOPERM
     PermissionDenied: 77,  # EX_NOPERM
     ConfigurationError: 78,  # EX_CONFIG
+    StorageFull: 74,  # EX_IOERR
 }
 
 

@@ -23,7 +23,7 @@ from cityhub.auth import Actor
 from cityhub.catalog import ColumnInfo, ColumnType, Dataset, VersionRecord
 from cityhub.catalog.versions import AlsoRecord
 from cityhub.db import Database
-from cityhub.errors import InvalidInput
+from cityhub.errors import InvalidInput, StorageFull, is_disk_full
 from cityhub.pool.formats import open_source
 from cityhub.pool.infer import arrow_type, cast_batch, infer_types
 from cityhub.pool.parallel import ordered_map
@@ -282,8 +282,14 @@ def _store(
     staging = warehouse.staging(entry.id)
     try:
         files, rows = _write(batches, schema, staging, progress)
-    except BaseException:
+    except BaseException as exc:
         warehouse.discard(staging)
+        if is_disk_full(exc):
+            raise StorageFull(
+                f"no space left in the data directory while storing {upload.name}: "
+                f"{entry.name} is unchanged",
+                details={"dataset": entry.name, "file": upload.name},
+            ) from exc
         raise
     with warehouse.writing(entry.id):
         with db.reading() as session:

@@ -25,6 +25,8 @@ from cityhub.errors import (
     NotFound,
     PermissionDenied,
     RateLimited,
+    StorageFull,
+    is_disk_full,
 )
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ HTTP_STATUS: dict[type[CityhubError], int] = {
     Conflict: 409,
     AccountLocked: 429,
     RateLimited: 429,
+    StorageFull: 507,
     ConfigurationError: 500,
 }
 
@@ -140,6 +143,11 @@ async def _out_of_range(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
+    if is_disk_full(exc):  # a write path without its own check: still no 500 and no trace
+        log.error("disk full on %s %s: %s", request.method, request.url.path, exc)
+        return _respond(
+            request, 507, "storage_full", "the server's storage is full; nothing was changed", None
+        )
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return _respond(request, 500, "internal_error", "internal error; it has been logged", None)
 
