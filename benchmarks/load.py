@@ -17,7 +17,6 @@ to --plot. The app's per-address rate limits are off here: every locust user com
 from __future__ import annotations
 
 import argparse
-import csv
 import http.client
 import json
 import os
@@ -49,6 +48,7 @@ HERE = Path(__file__).parent
 FARM = "93371522MA3C0002X1"  # a valid 统一社会信用代码 (莘县), as in trace_append.py
 GTIN = "06901234000047"
 EVENTS_PER_LEVEL = 3_000
+USERS = {"analyst": "swenj.analyst", "station": "slj.station", "recorder": "load.recorder"}
 
 
 def free_port() -> int:
@@ -67,6 +67,19 @@ def seed(env: dict[str, str]) -> None:
         stdout=subprocess.DEVNULL,
     )
     print(f"demo city seeded in {time.perf_counter() - began:.0f} s", flush=True)
+
+
+def tokens(settings: Settings) -> dict[str, str]:
+    """API tokens of a demo analyst, a demo station account and the load test's recorder."""
+    db = Database(settings.database_url_effective)
+    made = {
+        kind: auth.create_token(
+            db, Actor.system(), name="load", lifetime=timedelta(days=1), username=username
+        ).secret
+        for kind, username in USERS.items()
+    }
+    db.dispose()
+    return made
 
 
 def trace_recorder(settings: Settings, events: int) -> list[dict[str, Any]]:
@@ -118,27 +131,11 @@ def call(port: int, method: str, path: str, body: Any = None, token: str | None 
     return json.loads(data)
 
 
-def login(port: int, username: str) -> str:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    body = f"username={username}&password={DEMO_PASSWORD}"
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    connection.request("POST", "/api/auth/token", body, headers)
-    token = json.loads(connection.getresponse().read())["access_token"]
-    connection.close()
-    return str(token)
-
-
-def context(port: int, events: list[dict[str, Any]]) -> dict[str, Any]:
+def context(port: int, tokens: dict[str, str], events: list[dict[str, Any]]) -> dict[str, Any]:
     """What the users need: tokens, datasets the analyst may read, Datastreams, queries."""
-    tokens = {
-        "analyst": login(port, "swenj.analyst"),
-        "station": login(port, "slj.station"),
-        "recorder": login(port, "load.recorder"),
-    }
-    found = call(port, "GET", "/api/datasets?limit=200", token=tokens["analyst"])
-    items = found["items"] if isinstance(found, dict) else found
+    found = call(port, "GET", "/api/datasets?rows=100", token=tokens["analyst"])
     datasets = []
-    for item in items:
+    for item in found["data"]:
         try:
             call(port, "GET", f"/api/datasets/{item['name']}/rows?limit=1", token=tokens["analyst"])
             datasets.append(item["name"])
@@ -156,35 +153,68 @@ def context(port: int, events: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def percentile(times: dict[str, int], share: float) -> float:
+    """The ``share`` percentile of locust's response-time histogram (ms → count)."""
+    ordered = sorted((float(ms), n) for ms, n in times.items())
+    total, seen = sum(n for _, n in ordered), 0
+    for ms, n in ordered:
+        seen += n
+        if seen >= share * total:
+            return ms
+    return ordered[-1][0] if ordered else 0.0
+
+
 def run_level(
     port: int, users: int, seconds: int, ctx: dict[str, Any], out: Path
 ) -> list[dict[str, Any]]:
     prefix = out / f"users{users}"
-    env = {**os.environ, "CITYHUB_LOAD_CONTEXT": json.dumps(ctx)}
-    subprocess.run(
-        [
-            sys.executable, "-m", "locust", "-f", str(HERE / "load_users.py"), "--headless",
-            "-u", str(users), "-r", str(max(1, users // 5)), "--run-time", f"{seconds}s",
-            "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
-            "--stop-timeout", "30", "--loglevel", "WARNING",
-        ],
-        env=env, check=False, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return [
-        {
-            "users": users,
-            "endpoint": row["Name"],
-            "requests": int(row["Request Count"]),
-            "failures": int(row["Failure Count"]),
-            "rps": float(row["Requests/s"]),
-            "p50": float(row["50%"]),
-            "p95": float(row["95%"]),
-            "p99": float(row["99%"]),
-        }
-        for row in rows
-    ]
+    context_file = out / f"context{users}.json"
+    context_file.write_text(json.dumps(ctx))
+    env = {**os.environ, "CITYHUB_LOAD_CONTEXT": str(context_file)}
+    with open(f"{prefix}.log", "w") as log:
+        subprocess.run(
+            [
+                sys.executable, "-m", "locust", "-f", str(HERE / "load_users.py"), "--headless",
+                "-u", str(users), "-r", str(max(1, users // 5)), "--run-time", f"{seconds}s",
+                "--host", f"http://127.0.0.1:{port}", "--json-file", str(prefix),
+                "--stop-timeout", "30", "--loglevel", "WARNING", "--only-summary",
+            ],
+            env=env, check=False, stdout=log, stderr=log,
+        )  # fmt: skip
+    stats = json.loads(Path(f"{prefix}.json").read_text())
+    total = _aggregate(stats)
+    elapsed = max(total["last_request_timestamp"] - total["start_time"], 1e-9)  # the whole run
+    rows = []
+    for entry in [*stats, total]:
+        times = entry["response_times"]
+        rows.append(
+            {
+                "users": users,
+                "endpoint": entry["name"],
+                "requests": entry["num_requests"],
+                "failures": entry["num_failures"],
+                "rps": entry["num_requests"] / elapsed,
+                "p50": percentile(times, 0.50),
+                "p95": percentile(times, 0.95),
+                "p99": percentile(times, 0.99),
+            }
+        )
+    return rows
+
+
+def _aggregate(stats: list[dict[str, Any]]) -> dict[str, Any]:
+    times: dict[str, int] = {}
+    for entry in stats:
+        for ms, n in entry["response_times"].items():
+            times[ms] = times.get(ms, 0) + n
+    return {
+        "name": "Aggregated",
+        "num_requests": sum(e["num_requests"] for e in stats),
+        "num_failures": sum(e["num_failures"] for e in stats),
+        "start_time": min(e["start_time"] for e in stats),
+        "last_request_timestamp": max(e["last_request_timestamp"] or 0 for e in stats),
+        "response_times": times,
+    }
 
 
 def print_level(rows: list[dict[str, Any]]) -> None:
@@ -265,6 +295,7 @@ def main() -> None:
         seed(env)
         settings = Settings(data_dir=Path(tmp), database_url=url, port=port)
         events = trace_recorder(settings, EVENTS_PER_LEVEL * len(levels))
+        secrets = tokens(settings)
         server = subprocess.Popen([sys.executable, "-m", "cityhub", "serve"], env=env)
         results: list[dict[str, Any]] = []
         try:
@@ -279,7 +310,7 @@ def main() -> None:
                     time.sleep(0.5)
             for n, users in enumerate(levels):
                 share = events[n * EVENTS_PER_LEVEL : (n + 1) * EVENTS_PER_LEVEL]
-                ctx = context(port, share)
+                ctx = context(port, secrets, share)
                 rows = run_level(port, users, args.seconds, ctx, Path(tmp))
                 print_level(rows)
                 results += rows

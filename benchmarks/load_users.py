@@ -1,8 +1,8 @@
 """The users of the load test (locust), run by ``load.py``: one class, a realistic mix of tasks.
 
-``load.py`` passes what the users need (tokens, names, ids, pre-signed trace events) as JSON in
-``CITYHUB_LOAD_CONTEXT``. Weights are requests per 100: mostly reads — catalogue, rows,
-SensorThings, pages — with station writes, the SQL API and trace appends mixed in.
+``load.py`` passes what the users need (tokens, names, ids, pre-signed trace events) in a JSON
+file named by ``CITYHUB_LOAD_CONTEXT``. Weights are requests per 100: mostly reads — catalogue,
+rows, SensorThings, pages — with station writes, the SQL API and trace appends mixed in.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import json
 import os
 import random
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from locust import HttpUser, between, task
 
-CONTEXT: dict[str, Any] = json.loads(os.environ.get("CITYHUB_LOAD_CONTEXT", "{}"))
+CONTEXT: dict[str, Any] = json.loads(Path(os.environ["CITYHUB_LOAD_CONTEXT"]).read_text())
 _EVENTS = itertools.count()
 _SECONDS = itertools.count()
 
