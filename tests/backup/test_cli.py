@@ -3,6 +3,7 @@ targets are refused, naming the file or the target; a whole backup restores."""
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,6 +64,16 @@ def test_a_whole_backup_checks_and_restores(backup: Path, tmp_path: Path) -> Non
     assert code == 0, output
     assert "trace log size 4" in output
     assert (tmp_path / "restored" / "trace" / "log.skey").is_file()
+
+
+def test_a_backup_and_a_restored_key_are_private(backup: Path, tmp_path: Path) -> None:
+    # The folder holds personal data unmasked and the log's signing key: other local users
+    # may not list or read it, nor the key once restored.
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o700
+    code, output = restore_into(tmp_path / "restored", backup)
+    assert code == 0, output
+    key = tmp_path / "restored" / "trace" / "log.skey"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "delete"])

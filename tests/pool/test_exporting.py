@@ -150,6 +150,12 @@ def test_other_departments_get_masked_exports(pool: Pool, firms: str) -> None:
     assert [r[2] for r in rows[1:]] == ["张**", "李*"]
     table = pq.read_table(io.BytesIO(_body(export_dataset(pool, OTHER, firms, fmt="parquet"))))
     assert table.column("法定代表人").to_pylist() == ["张**", "李*"]
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(_body(export_dataset(pool, OTHER, firms, fmt="xlsx")))
+    )
+    cells = [[c.value for c in row] for row in workbook.active.iter_rows()]
+    assert [row[2] for row in cells[1:]] == ["张**", "李*"]  # the same column as in the CSV
+    assert not {"张三丰", "李四"} & {str(v) for row in cells for v in row}
 
 
 def test_filters_sort_and_select_apply(pool: Pool, firms: str) -> None:
