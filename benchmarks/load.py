@@ -29,13 +29,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sta_ingest import database  # a fresh PostgreSQL schema, beside this script
 
 from cityhub import auth
 from cityhub.auth import Actor, Role
+from cityhub.auth.models import Department
 from cityhub.config import Settings
 from cityhub.db import Database
 from cityhub.demo.accounts import DEMO_PASSWORD
+from cityhub.sensing.models import Datastream, Thing
 from cityhub.trace.actors import ActorIn, link_account, register_actor
 from cityhub.trace.epcis import lgtin_uri
 from cityhub.trace.events import seal_event
@@ -131,23 +134,39 @@ def call(port: int, method: str, path: str, body: Any = None, token: str | None 
     return json.loads(data)
 
 
-def context(port: int, tokens: dict[str, str], events: list[dict[str, Any]]) -> dict[str, Any]:
+def context(
+    port: int, settings: Settings, tokens: dict[str, str], events: list[dict[str, Any]]
+) -> dict[str, Any]:
     """What the users need: tokens, datasets the analyst may read, Datastreams, queries."""
     found = call(port, "GET", "/api/datasets?rows=100", token=tokens["analyst"])
     datasets = []
     for item in found["data"]:
         try:
-            call(port, "GET", f"/api/datasets/{item['name']}/rows?limit=1", token=tokens["analyst"])
+            call(
+                port, "GET", f"/api/datasets/{item['name']}/rows?_limit=1", token=tokens["analyst"]
+            )
             datasets.append(item["name"])
         except RuntimeError:
             continue  # no version yet, or not shared with the analyst's department
     streams = call(
         port, "GET", "/sta/v1.1/Datastreams?$top=200&$select=id", token=tokens["station"]
     )
+    db = Database(settings.database_url_effective)
+    with db.reading() as session:  # a station account writes to its own department's only
+        writable = list(
+            session.scalars(
+                select(Datastream.id)
+                .join(Thing, Thing.id == Datastream.thing_id)
+                .join(Department, Department.id == Thing.department_id)
+                .where(Department.code == "SLJ")
+            )
+        )
+    db.dispose()
     return {
         "tokens": tokens,
         "datasets": datasets[:20],
         "datastreams": [s["@iot.id"] for s in streams["value"]],
+        "writable": writable,
         "queries": ["水", "人口", "企业", "气象", "交通", "信用"],
         "events": events,
     }
@@ -181,6 +200,9 @@ def run_level(
             ],
             env=env, check=False, stdout=log, stderr=log,
         )  # fmt: skip
+    errors = [line for line in Path(f"{prefix}.log").read_text().splitlines() if "Error" in line]
+    if errors:  # a task that raised made no request: say so, or its endpoint silently vanishes
+        print(f"{users} users: {len(errors)} error lines from locust, e.g. {errors[:3]}")
     stats = json.loads(Path(f"{prefix}.json").read_text())
     total = _aggregate(stats)
     elapsed = max(total["last_request_timestamp"] - total["start_time"], 1e-9)  # the whole run
@@ -310,7 +332,7 @@ def main() -> None:
                     time.sleep(0.5)
             for n, users in enumerate(levels):
                 share = events[n * EVENTS_PER_LEVEL : (n + 1) * EVENTS_PER_LEVEL]
-                ctx = context(port, secrets, share)
+                ctx = context(port, settings, secrets, share)
                 rows = run_level(port, users, args.seconds, ctx, Path(tmp))
                 print_level(rows)
                 results += rows

@@ -49,7 +49,7 @@ class CityUser(HttpUser):
     def rows(self) -> None:
         name = random.choice(CONTEXT["datasets"])
         self.client.get(
-            f"/api/datasets/{name}/rows?limit=50", headers=_bearer("analyst"), name="row API"
+            f"/api/datasets/{name}/rows?_limit=50", headers=_bearer("analyst"), name="row API"
         )
 
     @task(4)
@@ -66,7 +66,7 @@ class CityUser(HttpUser):
 
     @task(10)
     def sensing_write(self) -> None:
-        stream = random.choice(CONTEXT["datastreams"])
+        stream = random.choice(CONTEXT["writable"])
         second = next(_SECONDS)
         start = datetime.now(UTC).timestamp() - 3600 + (second % 3000)
         rows = [
