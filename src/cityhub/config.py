@@ -394,6 +394,18 @@ def _stored_secret(path: Path) -> bytes:
         raise ConfigurationError(f"cannot create the secret key file {path}: {exc}") from exc
 
 
+def _written_aside(path: Path, content: bytes) -> Path:
+    """``content`` in a new private file beside ``path`` (mode 0600, synced): its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return aside
+
+
 def create_once(path: Path, content: bytes) -> bytes:
     """Store ``content`` at ``path`` unless the file exists; what the file then holds.
 
@@ -401,19 +413,23 @@ def create_once(path: Path, content: bytes) -> bytes:
     the other's file half-written: the content is written aside, then linked into place, which
     fails if the file appeared meanwhile.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    aside = _written_aside(path, content)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
         try:
             os.link(aside, path)
         except FileExistsError:
             return path.read_bytes()
         return content
+    finally:
+        aside.unlink(missing_ok=True)
+
+
+def replace_atomically(path: Path, content: bytes) -> None:
+    """Replace ``path`` by a private file holding ``content``; a reader sees the old file or
+    the new one, never half of it."""
+    aside = _written_aside(path, content)
+    try:
+        os.replace(aside, path)
     finally:
         aside.unlink(missing_ok=True)
 

@@ -26,6 +26,26 @@ class Outcome(StrEnum):
     FAILURE = "failure"  # attempted and failed, e.g. a wrong password
 
 
+def _fields(
+    actor: Actor,
+    action: str,
+    outcome: Outcome,
+    object_type: str | None,
+    object_id: str | None,
+    details: dict[str, Any] | None,
+) -> dict[str, Any]:
+    return {
+        "actor": actor.username,
+        "actor_department": actor.department_code,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "client_address": actor.client_address,
+        "outcome": outcome.value,
+        "details": details or {},
+    }
+
+
 def _event(
     actor: Actor,
     action: str,
@@ -34,16 +54,7 @@ def _event(
     object_id: str | None,
     details: dict[str, Any] | None,
 ) -> AuditEvent:
-    return AuditEvent(
-        actor=actor.username,
-        actor_department=actor.department_code,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        client_address=actor.client_address,
-        outcome=outcome.value,
-        details=details or {},
-    )
+    return AuditEvent(**_fields(actor, action, outcome, object_type, object_id, details))
 
 
 def record(
@@ -79,17 +90,8 @@ def record_many(session: Session, entries: list[Entry]) -> None:
         return
     now = utcnow()
     rows = [
-        {
-            "occurred_at": now,
-            "actor": e.actor.username,
-            "actor_department": e.actor.department_code,
-            "action": e.action,
-            "object_type": e.object_type,
-            "object_id": e.object_id,
-            "client_address": e.actor.client_address,
-            "outcome": e.outcome.value,
-            "details": e.details or {},
-        }
+        {"occurred_at": now}
+        | _fields(e.actor, e.action, e.outcome, e.object_type, e.object_id, e.details)
         for e in entries
     ]
     session.execute(insert(AuditEvent), rows)

@@ -42,7 +42,7 @@ def test_a_plain_key_is_sealed_in_place_when_a_passphrase_is_set(settings: Setti
     assert sealed.signer.skey() == plain.signer.skey()  # the same log, its key now encrypted
     assert is_sealed(_key_file(settings).read_text())
     assert stat.S_IMODE(_key_file(settings).stat().st_mode) == 0o600
-    assert list(_key_file(settings).parent.glob(".*sealing")) == []
+    assert list(_key_file(settings).parent.glob(".log.skey.*")) == []  # nothing left aside
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cityhub.config import Settings, create_once
+from cityhub.config import Settings, create_once, replace_atomically
 from cityhub.errors import ConfigurationError, InvalidInput
 from cityhub.trace.note import NoteSigner, Policy, generate_signer, parse_policy, signer_from_skey
 from cityhub.trace.note.sealed import is_sealed, open_key_text, seal
@@ -99,16 +98,9 @@ def _load_signer(settings: Settings, origin: str) -> NoteSigner:
 
 
 def _seal_in_place(path: Path, signer: NoteSigner, passphrase: str) -> None:
-    """Replace a plain key file by its sealed form (written aside, then renamed over it)."""
-    aside = path.with_name(f".{path.name}.sealing")
+    """Replace a plain key file by its sealed form."""
     try:
-        aside.unlink(missing_ok=True)
-        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(seal(signer.skey(), passphrase))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(aside, path)
+        replace_atomically(path, seal(signer.skey(), passphrase).encode("ascii"))
     except OSError as exc:
         raise ConfigurationError(f"cannot encrypt the trace log key {path}: {exc}") from exc
     log.info("the trace log key %s is now encrypted with CITYHUB_KEY_PASSPHRASE", path)
