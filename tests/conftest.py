@@ -42,7 +42,7 @@ POSTGRES_URL = os.environ.get("CITYHUB_DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith(("postgresql", "postgres"))
 
 
-def _postgres_schema_url() -> Iterator[str]:
+def postgres_schema_url() -> Iterator[str]:
     schema = f"t_{secrets.token_hex(6)}"
     admin = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
     with admin.begin() as connection:
@@ -98,6 +98,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         secret_scan.fail_on_leaks(_SCANNER, outcome.get_result())  # type: ignore[attr-defined]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from tests.security.matrix_size import MatrixSize  # it imports this module
+
+    config.pluginmanager.register(MatrixSize(), "permission-matrix-size")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that use Spark carry the ``spark`` marker, so ``-m 'not spark'`` leaves them out."""
     for item in items:
@@ -111,7 +117,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def database_url(tmp_path: Path) -> Iterator[str]:
     """A URL of an empty database for this test alone."""
     if ON_POSTGRES:
-        yield from _postgres_schema_url()
+        yield from postgres_schema_url()
     else:
         yield f"sqlite:///{tmp_path / 'cityhub.db'}"
 
@@ -119,8 +125,13 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     """Settings isolated from the environment and the developer's ./var."""
+    return isolated_settings(tmp_path, database_url)
+
+
+def isolated_settings(data_dir: Path, database_url: str) -> Settings:
+    """The tests' settings: nothing from the environment, no listeners, no rate limits."""
     return Settings(
-        data_dir=tmp_path,
+        data_dir=data_dir,
         database_url=database_url,
         secret_key="test-secret-key",
         admin_password=ADMIN_PASSWORD,
@@ -166,7 +177,7 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migr
         yield MigratedTemplate(sqlite_file=path)
         return
     template = MigratedTemplate()
-    for url in _postgres_schema_url():
+    for url in postgres_schema_url():
         db = Database(url)
 
         def record(*args: Any) -> None:

@@ -1,7 +1,8 @@
-"""Documentation cannot drift: every setting and every command is documented."""
+"""Documentation cannot drift: every setting and command is documented, every cited test exists."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,14 @@ def test_command_is_documented(command: str) -> None:
 def test_readme_shows_the_two_commands() -> None:
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
     assert "make demo" in readme and "make test" in readme
+
+
+THREAT_TESTS = sorted(
+    set(re.findall(r"`(tests/[\w/]+\.py)::(\w+)", (DOCS / "security.md").read_text()))
+)
+
+
+@pytest.mark.parametrize(("path", "name"), THREAT_TESTS, ids=str)
+def test_every_test_the_security_model_cites_exists(path: str, name: str) -> None:
+    source = (DOCS.parent / path).read_text(encoding="utf-8")
+    assert re.search(rf"^(async )?def {name}\(", source, re.MULTILINE), f"{path}::{name}"

@@ -11,7 +11,7 @@ from cityhub import auth
 from cityhub.config import Settings
 from cityhub.db import Database, upgrade
 from cityhub.demo import DemoReport, seed
-from tests.conftest import ADMIN_PASSWORD, ON_POSTGRES, _postgres_schema_url
+from tests.conftest import ADMIN_PASSWORD, ON_POSTGRES, postgres_schema_url
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class City:
 @pytest.fixture(scope="package")
 def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
     folder = tmp_path_factory.mktemp("city")
-    urls = _postgres_schema_url() if ON_POSTGRES else iter([f"sqlite:///{folder / 'city.db'}"])
+    urls = postgres_schema_url() if ON_POSTGRES else iter([f"sqlite:///{folder / 'city.db'}"])
     url = next(urls)
     settings = Settings(
         data_dir=folder,

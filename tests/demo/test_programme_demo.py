@@ -52,7 +52,7 @@ from cityhub.programme.tasks import list_tasks
 from cityhub.programme.warnings import list_warnings
 from cityhub.registry.credit_code import validate_credit_code
 from cityhub.registry.id_card import validate_id_card
-from tests.conftest import ADMIN_PASSWORD, ON_POSTGRES, _postgres_schema_url
+from tests.conftest import ADMIN_PASSWORD, ON_POSTGRES, postgres_schema_url
 
 TODAY = date(2026, 11, 28)  # a fixed "today": the follow-on targets run to 2027-12-31
 SYSTEM = auth.Actor.system()
@@ -84,7 +84,7 @@ def _programme_counts(db: Database) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     folder = tmp_path_factory.mktemp("programme")
-    urls = _postgres_schema_url() if ON_POSTGRES else iter([f"sqlite:///{folder / 'city.db'}"])
+    urls = postgres_schema_url() if ON_POSTGRES else iter([f"sqlite:///{folder / 'city.db'}"])
     settings = Settings(
         data_dir=folder,
         database_url=next(urls),

@@ -28,7 +28,7 @@ from cityhub.pool.service import Pool
 from cityhub.programme.computed import compute_sql
 from cityhub.quality.models import QualityRuleSet
 from cityhub.quality.reports import run_rules
-from tests.conftest import ADMIN_PASSWORD, ON_POSTGRES, _postgres_schema_url
+from tests.conftest import ADMIN_PASSWORD, ON_POSTGRES, postgres_schema_url
 from tests.pool.spark.cases import FLOAT_TOLERANCE, rows_of
 
 SYSTEM = auth.Actor.system()
@@ -63,7 +63,7 @@ def pools(
     spark: SparkSession, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Pool, Pool]]:
     folder = tmp_path_factory.mktemp("spark-city")
-    urls = _postgres_schema_url() if ON_POSTGRES else iter([f"sqlite:///{folder / 'city.db'}"])
+    urls = postgres_schema_url() if ON_POSTGRES else iter([f"sqlite:///{folder / 'city.db'}"])
     settings = Settings(
         data_dir=folder,
         database_url=next(urls),

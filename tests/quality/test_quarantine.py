@@ -17,7 +17,7 @@ TEXT = "code,name,staff,founded\nA1,甲公司,10,2020-01-31\nB2,,20,2021-02-28\n
 
 
 @pytest.fixture
-def held(pool: Pool, firms: catalog.Dataset) -> list[quality.QuarantinedRow]:
+def held(pool: Pool, firms: catalog.Dataset) -> list[quality.HeldRow]:
     rules(
         pool.db,
         {"id": "name", "kind": "not_null", "column": "name", "blocking": True},
@@ -28,7 +28,7 @@ def held(pool: Pool, firms: catalog.Dataset) -> list[quality.QuarantinedRow]:
     return quality.list_quarantine(pool.db, STEWARD, "firms").rows
 
 
-def test_fix_answers_what_still_fails(pool: Pool, held: list[quality.QuarantinedRow]) -> None:
+def test_fix_answers_what_still_fails(pool: Pool, held: list[quality.HeldRow]) -> None:
     first = held[0]
     assert (first.row_number, first.values["name"]) == (2, None)
     result = quality.fix_row(pool.db, STEWARD, pool, "firms", first.id, {"staff": 30})
@@ -48,7 +48,7 @@ def test_fix_answers_what_still_fails(pool: Pool, held: list[quality.Quarantined
     ],
 )
 def test_fix_refuses_values_of_the_wrong_type(
-    pool: Pool, held: list[quality.QuarantinedRow], values: dict[str, object], field: str
+    pool: Pool, held: list[quality.HeldRow], values: dict[str, object], field: str
 ) -> None:
     with pytest.raises(InvalidInput) as error:
         quality.fix_row(pool.db, STEWARD, pool, "firms", held[0].id, values)
@@ -56,7 +56,7 @@ def test_fix_refuses_values_of_the_wrong_type(
 
 
 def test_readmit_appends_passing_rows_as_a_new_version(
-    pool: Pool, held: list[quality.QuarantinedRow]
+    pool: Pool, held: list[quality.HeldRow]
 ) -> None:
     fixed, still = held
     quality.fix_row(pool.db, STEWARD, pool, "firms", fixed.id, {"name": "乙公司"})
@@ -82,9 +82,7 @@ def test_readmit_appends_passing_rows_as_a_new_version(
         quality.readmit(pool.db, STEWARD, pool, "firms", [fixed.id])
 
 
-def test_discard_keeps_the_row_with_its_reason(
-    pool: Pool, held: list[quality.QuarantinedRow]
-) -> None:
+def test_discard_keeps_the_row_with_its_reason(pool: Pool, held: list[quality.HeldRow]) -> None:
     row = held[1]
     with pytest.raises(InvalidInput):
         quality.discard(pool.db, STEWARD, "firms", [row.id], " ")
@@ -97,7 +95,7 @@ def test_discard_keeps_the_row_with_its_reason(
 
 
 def test_only_owner_stewards_and_admins_see_the_quarantine(
-    pool: Pool, held: list[quality.QuarantinedRow]
+    pool: Pool, held: list[quality.HeldRow]
 ) -> None:
     analyst = quality_actor("slj.analyst", "analyst", "SLJ")
     with pytest.raises(PermissionDenied):

@@ -13,7 +13,7 @@ from cityhub.auth import Actor
 from cityhub.catalog import ColumnType, Dataset, DatasetVersion, PersonalKind
 from cityhub.config import Settings
 from cityhub.db import Database
-from cityhub.errors import PermissionDenied
+from cityhub.errors import NotAuthenticated, PermissionDenied
 from cityhub.pool.engine import Engine, QueryEngine, Relation, Results, quote
 from cityhub.pool.masking import mask_expression
 from cityhub.pool.warehouse import Warehouse
@@ -139,6 +139,11 @@ def readable(pool: Pool, actor: Actor, name: str, version: int | None, action: s
     granted = frozenset({actor.department_code}) if held and actor.department_code else frozenset()
     if not catalog.can_read(actor, dataset, granted):
         audit.deny(db, actor, action, object_type="dataset", object_id=dataset.name)
+        if not actor.is_authenticated:
+            raise NotAuthenticated(
+                f"dataset {dataset.name!r} is open to signed-in departments only: sign in",
+                details={"dataset": dataset.name, "open_type": dataset.open_type},
+            )
         raise PermissionDenied(
             f"dataset {dataset.name!r} is not shared with your department ({dataset.share_type})",
             details={"dataset": dataset.name, "share_type": dataset.share_type},

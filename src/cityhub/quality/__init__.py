@@ -7,6 +7,7 @@ also be run on demand (``run_rules``). Stewards fix held rows and re-admit them 
 or discard them; nothing is ever deleted. See ``docs/quality.md``.
 """
 
+from cityhub.quality.held import HeldRow
 from cityhub.quality.models import QualityReport, QualityRuleSet, QuarantinedRow, RowStatus, Trigger
 from cityhub.quality.quarantine import (
     FixResult,
@@ -25,6 +26,7 @@ from cityhub.quality.rulesets import get_rules, list_rulesets, set_rules
 __all__ = [
     "CleaningStep",
     "FixResult",
+    "HeldRow",
     "QualityReport",
     "QualityRuleSet",
     "QuarantinePage",

@@ -1,7 +1,7 @@
 """The quarantine: rows held back at ingest, reviewed, fixed, re-admitted or discarded.
 
-Held rows carry raw values (nothing is masked), so only the owner department's stewards and
-admins see them, and every listing is audited as a read. A row is never deleted: it is held,
+Only the owner department's stewards and admins see held rows, and every listing is audited as
+a read; admins see personal values masked (``held``). A row is never deleted: it is held,
 then re-admitted (into a new version of the dataset, named in the row) or discarded (with the
 reason).
 """
@@ -23,6 +23,7 @@ from cityhub.db import Database, utcnow
 from cityhub.errors import Conflict, InvalidInput, NotFound
 from cityhub.pool.service import Pool
 from cityhub.quality.evaluate import Evaluation, Failure, RuleOutcome, failures
+from cityhub.quality.held import HeldRow, RowMask
 from cityhub.quality.models import QuarantinedRow, RowStatus, Trigger
 from cityhub.quality.plan import Plan, Target
 from cityhub.quality.rules import RuleSet
@@ -39,7 +40,7 @@ MAX_IDS = 1000
 class QuarantinePage:
     """A page of quarantined rows and how many there are with that status."""
 
-    rows: list[QuarantinedRow]
+    rows: list[HeldRow]
     total: int
 
 
@@ -47,7 +48,7 @@ class QuarantinePage:
 class FixResult:
     """A fixed row, and the rules it still fails (blocking ones keep it out)."""
 
-    row: QuarantinedRow
+    row: HeldRow
     failing: list[dict[str, Any]]
 
     @property
@@ -94,10 +95,11 @@ def list_quarantine(
         outcome=audit.Outcome.SUCCESS,
         details={"status": status.value if status else None, "rows": len(rows)},
     )
-    return QuarantinePage(rows, int(total))
+    mask = RowMask.for_viewer(actor, dataset)
+    return QuarantinePage([mask.row(r) for r in rows], int(total))
 
 
-def get_row(db: Database, actor: Actor, name: str, row_id: int) -> QuarantinedRow:
+def get_row(db: Database, actor: Actor, name: str, row_id: int) -> HeldRow:
     """One quarantined row of the dataset, whatever its status; audited as a read."""
     dataset = catalog.require_manage(db, actor, name, "quality.quarantine.read")
     with db.reading() as session:
@@ -116,7 +118,7 @@ def get_row(db: Database, actor: Actor, name: str, row_id: int) -> QuarantinedRo
         outcome=audit.Outcome.SUCCESS,
         details={"row": row_id},
     )
-    return row
+    return RowMask.for_viewer(actor, dataset).row(row)
 
 
 def fix_row(
@@ -134,6 +136,8 @@ def fix_row(
         row = _held(session, dataset, [row_id])[0]
         latest = _latest(session, dataset)
     types = version_types(latest)
+    mask = RowMask.for_viewer(actor, dataset)
+    values = mask.changes(values, row.fixed_values or row.values)
     parse_row(values, types)  # refuse a value of the wrong type before anything is stored
     fixed = {**(row.fixed_values or row.values), **values}
     verdict = check_rows(pool, dataset, latest, [fixed])[0]
@@ -148,7 +152,7 @@ def fix_row(
             object_id=dataset.name,
             details={"row": row_id, "columns": sorted(values), "still_failing": _rule_ids(verdict)},
         )
-    return FixResult(stored, verdict.reasons)
+    return FixResult(mask.row(stored), mask.reasons(verdict.reasons))
 
 
 def readmit(
@@ -170,7 +174,10 @@ def readmit(
     candidates = [r.fixed_values or r.values for r in rows]
     plan, verdicts = _check(pool, dataset, latest, candidates)
     passing = [(r, v) for r, v in zip(rows, verdicts, strict=True) if not v.blocked]
-    failing = {r.id: v.reasons for r, v in zip(rows, verdicts, strict=True) if v.blocked}
+    mask = RowMask.for_viewer(actor, dataset)
+    failing = {
+        r.id: mask.reasons(v.reasons) for r, v in zip(rows, verdicts, strict=True) if v.blocked
+    }
     if not passing:
         audit.record_alone(
             db,

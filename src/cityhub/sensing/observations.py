@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, select, text
@@ -34,6 +34,12 @@ from cityhub.sensing.sta import store_rows, values
 _OBSERVATIONS = cast(Table, Observation.__table__)
 _LATEST = cast(Table, Latest.__table__)
 _LARGEST_EXACT_FLOAT = 2**53  # integers beyond this lose digits as a float: kept as JSON
+# How far a station's clock may run ahead of the server's (as AWS IoT SiteWise allows, 10
+# minutes). A reading from further ahead is refused, naming the skew: stored, it would be the
+# "newest" reading and hide the real ones from the alarm rules until the clock caught up. The
+# station keeps what is refused (SL 651 resends an unconfirmed report) and, silent to us, goes
+# offline, which shows the clock needs setting. Readings from behind (late) are always taken.
+MAX_CLOCK_AHEAD = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -147,12 +153,13 @@ def insert_observations(
     without ``feature_id`` gets the FeatureOfInterest made from its Thing's first Location
     (created once, then reused). ``sta_latest`` and the Datastreams' phenomenonTime and
     resultTime ranges follow. InvalidInput (naming the row) for unknown Datastreams or
-    FeaturesOfInterest, wrong results, naive or reversed times, or a Thing without Location.
+    FeaturesOfInterest, wrong results, naive or reversed times, times further ahead of the
+    server's clock than ``MAX_CLOCK_AHEAD``, or a Thing without Location.
     """
     if not rows:
         return []
     streams = _streams(session, {row.datastream_id for row in rows})
-    _check_rows(rows, streams)
+    _check_rows(rows, streams, utcnow() + MAX_CLOCK_AHEAD)
     features = _features_for(session, rows, streams)
     ids, numbers = _insert_rows(session, rows, features)
     stored = [
@@ -281,7 +288,9 @@ def _streams(session: Session, ids: set[int]) -> dict[int, _Stream]:
     }
 
 
-def _check_rows(rows: Sequence[NewObservation], streams: dict[int, _Stream]) -> None:
+def _check_rows(
+    rows: Sequence[NewObservation], streams: dict[int, _Stream], latest: datetime
+) -> None:
     fits = values.result_fits
     for index, row in enumerate(rows):
         stream = streams.get(row.datastream_id)
@@ -299,16 +308,28 @@ def _check_rows(rows: Sequence[NewObservation], streams: dict[int, _Stream]) -> 
             raise InvalidInput(
                 "phenomenonTime has no time zone", details={"row": index, "path": "phenomenonTime"}
             )
+        if row.phenomenon_time_start > latest:
+            _refuse_ahead(index, "phenomenonTime", row.phenomenon_time_start, latest)
         if (
             row.phenomenon_time_end is not None
             or row.result_time is not None
             or row.valid_time_start is not None
             or row.valid_time_end is not None
         ):
-            _check_other_times(index, row)
+            _check_other_times(index, row, latest)
 
 
-def _check_other_times(index: int, row: NewObservation) -> None:
+def _refuse_ahead(index: int, name: str, moment: datetime, latest: datetime) -> None:
+    ahead = (moment - (latest - MAX_CLOCK_AHEAD)).total_seconds()
+    allowed = int(MAX_CLOCK_AHEAD.total_seconds())
+    raise InvalidInput(
+        f"{name} {moment.isoformat()} is {ahead:.0f} s ahead of the server's clock (at most "
+        f"{allowed} s): set the station's clock",
+        details={"row": index, "path": name, "ahead_seconds": round(ahead), "allowed": allowed},
+    )
+
+
+def _check_other_times(index: int, row: NewObservation, latest: datetime) -> None:
     for name, moment in (
         ("phenomenonTime", row.phenomenon_time_end),
         ("resultTime", row.result_time),
@@ -317,6 +338,12 @@ def _check_other_times(index: int, row: NewObservation) -> None:
     ):
         if moment is not None and moment.tzinfo is None:
             raise InvalidInput(f"{name} has no time zone", details={"row": index, "path": name})
+    for name, moment in (
+        ("phenomenonTime", row.phenomenon_time_end),
+        ("resultTime", row.result_time),
+    ):
+        if moment is not None and moment > latest:  # validTime may lie ahead: it is a promise
+            _refuse_ahead(index, name, moment, latest)
     end = row.phenomenon_time_end
     if end is not None and end < row.phenomenon_time_start:
         raise InvalidInput(

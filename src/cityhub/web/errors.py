@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cityhub.errors import (
@@ -30,6 +30,8 @@ from cityhub.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5  # after "database unavailable": a restart takes a few seconds
 
 HTTP_STATUS: dict[type[CityhubError], int] = {
     InvalidInput: 400,
@@ -142,6 +144,21 @@ async def _out_of_range(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    # The database is restarting, unreachable or (SQLite) locked past the timeout: the pool drops
+    # the dead connections (pre-ping), so the same request succeeds once it is back. A 503 with
+    # Retry-After tells clients to come back; one log line, no trace: it is not a bug here.
+    reason = (str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__])[0]
+    log.error("database unavailable on %s %s: %s", request.method, request.url.path, reason)
+    return _respond(
+        request,
+        503,
+        "database_unavailable",
+        "the database is not answering; try again shortly",
+        {"retry_after": RETRY_AFTER_SECONDS},
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     if is_disk_full(exc):  # a write path without its own check: still no 500 and no trace
         log.error("disk full on %s %s: %s", request.method, request.url.path, exc)
@@ -159,4 +176,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(DataError, _out_of_range)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(InterfaceError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

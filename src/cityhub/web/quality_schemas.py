@@ -71,7 +71,7 @@ def report_public(view: quality.ReportView) -> ReportPublic:
 
 
 class QuarantinedRowPublic(BaseModel):
-    """A quarantined row with its reasons (raw values: owner stewards and admins only)."""
+    """A quarantined row with its reasons (owner stewards see it whole, admins masked)."""
 
     id: int
     version: int = Field(description="The version whose ingest held the row back.")
@@ -86,7 +86,7 @@ class QuarantinedRowPublic(BaseModel):
     readmitted_in_version: int | None
 
 
-def row_public(row: quality.QuarantinedRow) -> QuarantinedRowPublic:
+def row_public(row: quality.HeldRow) -> QuarantinedRowPublic:
     """The API shape of a quarantined row."""
     return QuarantinedRowPublic(
         id=row.id,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+from cityhub.errors import CityhubError
 from cityhub.sensing.sl651.bcd import CHINA_TIME
 from cityhub.sensing.sl651.body import KEEPALIVE, REPORT_FUNCTIONS, decode_frame
 from cityhub.sensing.sl651.encoder import build_ack, build_nak
@@ -298,6 +299,16 @@ class Gateway:
     async def _deliver(self, report: Report, peer: str) -> bool:
         try:
             await asyncio.to_thread(self.sink, report)
+        except CityhubError as error:  # refused (a wrong password, a clock far ahead): no trace
+            self.stats.sink_errors += 1
+            log.warning(
+                "sl651 %s: station %s serial %d refused, not confirmed: %s",
+                peer,
+                report.station,
+                report.serial,
+                error.message,
+            )
+            return False
         except Exception:
             self.stats.sink_errors += 1
             log.exception(

@@ -109,7 +109,11 @@ async def call_action(name: str, request: Request, db: DatabaseDep, pool: PoolDe
     envelope: dict[str, Any] = {"help": f"{base}/api/3/action/help_show?name={name}"}
 
     def run() -> Any:
-        return function(Call(db, pool, _actor(request, db), base), data)
+        actor = _actor(request, db)
+        if name not in SIDE_EFFECT_FREE and not actor.is_authenticated:
+            # Before any lookup: a write by the public reveals nothing of what it names.
+            raise NotAuthenticated(f"{name} needs an API token", details={"action": name})
+        return function(Call(db, pool, actor, base), data)
 
     try:
         if name in CKAN_LIMITED:

@@ -14,7 +14,7 @@ from cityhub import catalog
 from cityhub.auth import Actor
 from cityhub.catalog import ColumnType, ShareType
 from cityhub.db import utcnow
-from cityhub.errors import InvalidInput, NotFound, PermissionDenied
+from cityhub.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from cityhub.pool.engine import quote
 from cityhub.pool.service import Pool, RowsPage, read_rows, readable, run_sql
 from cityhub.query.rows import OPERATORS, row_query_from
@@ -128,7 +128,7 @@ def preview(
             form.filters(), limit=PREVIEW_ROWS, offset=form.offset, version=form.version
         )
         page = read_rows(pool, actor, dataset.name, query)
-    except PermissionDenied:
+    except (NotAuthenticated, PermissionDenied):  # the public is asked to sign in, others to apply
         return Preview(dataset, form, columns, denied=_denial(actor, dataset))
     except (InvalidInput, NotFound) as exc:
         return Preview(dataset, form, columns, error=exc.message, personal=personal)

@@ -19,7 +19,7 @@ from tests.conftest import (
     ON_POSTGRES,
     PASSWORD,
     People,
-    _postgres_schema_url,
+    postgres_schema_url,
 )
 from tests.sensing.sta.conformance.fixtures import (
     ROOT,
@@ -157,7 +157,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
     directory = tmp_path_factory.mktemp("sta")
     with ExitStack() as stack:
         if ON_POSTGRES:
-            url = stack.enter_context(contextmanager(_postgres_schema_url)())
+            url = stack.enter_context(contextmanager(postgres_schema_url)())
         else:
             url = f"sqlite:///{directory / 'cityhub.db'}"
         settings = Settings(

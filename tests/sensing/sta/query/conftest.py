@@ -50,7 +50,7 @@ from cityhub.sensing.models import (
 from cityhub.sensing.sta.entities import entity_set
 from cityhub.sensing.sta.query import compile_filter, compile_orderby, parse_filter
 from cityhub.sensing.sta.query.options import parse_orderby
-from tests.conftest import ON_POSTGRES, _postgres_schema_url
+from tests.conftest import ON_POSTGRES, postgres_schema_url
 
 POLYGON = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}
 
@@ -123,7 +123,7 @@ def _observation(
 @contextmanager
 def _database_url(directory: Path) -> Iterator[str]:
     if ON_POSTGRES:
-        yield from _postgres_schema_url()  # a schema of its own, dropped afterwards
+        yield from postgres_schema_url()  # a schema of its own, dropped afterwards
     else:
         yield f"sqlite:///{directory / 'cityhub.db'}"
 

@@ -1,0 +1,107 @@
+"""PostgreSQL restarted under load: requests during the outage get 503 with Retry-After and the
+error envelope, never a stack trace, and the app reconnects by itself once the server is back."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from cityhub import auth
+from cityhub.config import Settings
+from cityhub.db import Database, upgrade
+from tests.conftest import ADMIN_PASSWORD, isolated_settings
+from tests.pg_cluster import Cluster, own_cluster
+from tests.web.conftest import live_server  # noqa: F401 (a fixture)
+
+CALLS = (
+    ("GET", "/api/me", None),  # the token is looked up in the database
+    ("GET", "/api/datasets", None),
+    ("GET", "/sta/v1.1/Things", None),
+    ("POST", "/api/tokens", {"name": "under load"}),  # a write
+)
+CLIENTS = 4
+LEAKS = ("Traceback", "sqlalchemy", "psycopg", 'File "')
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    with own_cluster() as started:
+        yield started
+
+
+@pytest.fixture
+def settings(tmp_path: Path, cluster: Cluster) -> Settings:
+    return isolated_settings(tmp_path, cluster.url)
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database(settings.database_url_effective)
+    upgrade(database)
+    auth.bootstrap(database, admin_password=ADMIN_PASSWORD)
+    yield database
+    database.dispose()
+
+
+class Load:
+    """Clients calling in a loop until told to stop; every answer is kept for the checks."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base, self.token = base, token
+        self.answers: list[tuple[float, str, requests.Response]] = []
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+
+    def client(self, offset: int) -> None:
+        with requests.Session() as http:
+            http.headers["Authorization"] = f"Bearer {self.token}"
+            turn = offset
+            while not self.stopping.is_set():
+                method, path, body = CALLS[turn % len(CALLS)]
+                turn += 1
+                response = http.request(method, self.base + path, json=body, timeout=30)
+                with self.lock:
+                    self.answers.append((time.monotonic(), f"{method} {path}", response))
+
+
+def test_the_app_answers_503_during_a_restart_and_reconnects(
+    live_server: str,  # noqa: F811
+    db: Database,
+    cluster: Cluster,
+) -> None:
+    token = auth.create_token(
+        db, auth.Actor.system(), name="load", lifetime=timedelta(hours=1), username="admin"
+    )
+    load = Load(live_server, token.secret)
+    threads = [threading.Thread(target=load.client, args=(i,)) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)
+    cluster.stop("immediate")  # as abrupt as a crash: every connection dies
+    down = time.monotonic()
+    time.sleep(1.5)
+    cluster.start()
+    up = time.monotonic()
+    time.sleep(2.5)
+    load.stopping.set()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    statuses = Counter(response.status_code for _, _, response in load.answers)
+    assert set(statuses) <= {200, 201, 503}, statuses
+    for _, call, response in load.answers:
+        assert not any(leak in response.text for leak in LEAKS), (call, response.text)
+        if response.status_code == 503:
+            assert response.json()["error"]["code"] == "database_unavailable"
+            assert response.headers["Retry-After"] == "5"
+    during = [r for moment, _, r in load.answers if down < moment < up]
+    assert during and all(r.status_code == 503 for r in during), statuses
+    settled = {call: r.status_code for moment, call, r in load.answers if moment > up + 1.5}
+    assert settled == {f"{m} {p}": 201 if m == "POST" else 200 for m, p, _ in CALLS}, statuses
