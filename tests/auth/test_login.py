@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
 import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
 
 from cityhub import audit, auth
+from cityhub.auth import hashing
 from cityhub.auth.models import LoginThrottle
 from cityhub.db import Database, utcnow
 from cityhub.errors import AccountLocked, InvalidCredentials
@@ -81,3 +85,36 @@ def test_password_change_ends_web_sessions(db: Database, people: People) -> None
     )
     assert auth.actor_for_session(db, secret, None) is None
     assert login(db, people.analyst, "a-new-password").username == people.analyst
+
+
+class CountingHasher(PasswordHasher):
+    """The production hasher, noting the hash each verification runs against."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.verified: list[str] = []
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.verified.append(hash if isinstance(hash, str) else hash.decode())
+        return super().verify(hash, password)
+
+
+def _cost(argon2_hash: str) -> str:
+    """The algorithm and cost parameters of an encoded argon2 hash (``$argon2id$v=19$m=…``)."""
+    return "$".join(argon2_hash.split("$")[1:4])
+
+
+@pytest.mark.parametrize("username", ["slj.analyst", "no.such.user"])
+def test_an_unknown_name_costs_the_same_as_a_wrong_password(
+    db: Database, people: People, monkeypatch: pytest.MonkeyPatch, username: str
+) -> None:
+    """One verification at the production cost either way, so timing cannot tell names apart."""
+    counting = CountingHasher()
+    monkeypatch.setattr(hashing, "_hasher", counting)
+    with db.transaction() as session:  # the known user's hash at the production cost too
+        user = session.scalars(select(auth.User).where(auth.User.username == "slj.analyst")).one()
+        user.password_hash = hashing.hash_password(PASSWORD)
+    with pytest.raises(InvalidCredentials):
+        login(db, username, "not the password")
+    assert len(counting.verified) == 1
+    assert _cost(counting.verified[0]) == _cost(hashing.hash_password("x" * 12))

@@ -68,6 +68,19 @@ def test_long_queries_are_interrupted(engine: Engine, numbers: Relation) -> None
     assert again.rows == [(999,)]
 
 
+def test_a_query_past_the_memory_limit_fails_alone(tmp_path: Path) -> None:
+    """A query needing more memory than the limit is refused with the reason; the next one runs."""
+    small = Engine(tmp_path / "small", memory_limit="64MB", threads=1)
+    try:
+        greedy = "SELECT length(string_agg(repeat('x', 1000), ',')) FROM range(500000)"  # ~500 MB
+        with pytest.raises(InvalidInput, match=r"(?i)out of memory") as refused:
+            small.query([], greedy, time_limit_ms=60_000, max_rows=1)
+        assert refused.value.details == {"engine": "duckdb"}
+        assert small.query([], "SELECT 41 + 1", time_limit_ms=5000, max_rows=1).rows == [(42,)]
+    finally:
+        small.close()
+
+
 def test_stream_yields_batches(engine: Engine, numbers: Relation) -> None:
     schema, batches = engine.stream([numbers], 'SELECT * FROM "v_1_1_r"', batch_rows=100)
     assert schema.names == ["n", "name"]

@@ -1,16 +1,17 @@
 """``cityhub trace``: traceability from the shell.
 
 Client side (a recorder's machine; no database, the private key never leaves it): ``keygen``,
-``rotate``, ``sign``, ``submit``, ``fetch``, ``verify``. Server side (the platform's database,
-acting as the platform): ``recall``, ``actors``, ``anchor``, ``check-anchors``, ``log status``.
-The commands live in ``trace_client``, ``trace_submit``, ``trace_verify`` and ``trace_server``.
+``rotate``, ``sign``, ``submit``, ``fetch``, ``verify``, and ``monitor`` (anyone). Server side
+(the platform's database, acting as the platform): ``recall``, ``actors``, ``anchor``,
+``check-anchors``, ``log status``. The commands live in ``trace_client``, ``trace_submit``,
+``trace_verify``, ``trace_monitor`` and ``trace_server``.
 """
 
 from __future__ import annotations
 
 import typer
 
-from cityhub.cli import trace_client, trace_server, trace_submit, trace_verify
+from cityhub.cli import trace_client, trace_monitor, trace_server, trace_submit, trace_verify
 
 trace_app = typer.Typer(
     help="Traceability: actor keys, signed EPCIS events, offline verification, recall.",
@@ -22,6 +23,7 @@ trace_app.command("sign")(trace_client.sign)
 trace_app.command("submit")(trace_submit.submit)
 trace_app.command("fetch")(trace_submit.fetch)
 trace_app.command("verify")(trace_verify.verify)
+trace_app.command("monitor")(trace_monitor.monitor)
 trace_app.command("recall")(trace_server.recall_command)
 trace_app.command("anchor")(trace_server.anchor_command)
 trace_app.command("check-anchors")(trace_server.check_anchors)

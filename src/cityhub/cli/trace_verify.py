@@ -30,7 +30,7 @@ class VerificationFailed(InvalidInput):
     code = "verification_failed"
 
 
-def _policy(path: Path, what: str) -> Policy:
+def load_policy(path: Path, what: str) -> Policy:
     try:
         return parse_policy(read_text(path, what))
     except VerificationFailed:
@@ -155,7 +155,7 @@ def verify(
     log signature and witness quorum, and the batch's event chain (a dropped or reordered event
     is named). Any failure: exit 65, the first failure as the error line.
     """
-    pinned = _policy(policy, "policy file") if policy is not None else None
+    pinned = load_policy(policy, "policy file") if policy is not None else None
     text = read_text(file, "file to verify")
     if text.startswith(PROOF_HEADER):
         _verify_bundle(text, leaf, pinned, as_json)
