@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
 		|| { echo "cityhub needs Python 3.11 or newer ($(PYTHON) is older)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --upgrade-deps $(VENV)  # the bundled pip and setuptools have known CVEs
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	@touch $(STAMP)
 
@@ -17,9 +17,10 @@ demo: $(STAMP)
 	$(BIN)/cityhub demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 	$(BIN)/mypy
+	$(BIN)/python tools/audit_dependencies.py check
 
 # Workers: one per core; --dist loadscope keeps a module's tests (and its fixtures) together.
 # PYTEST_ARGS adds options, e.g. PYTEST_ARGS='-m "not spark"' leaves out the Spark tests.
@@ -37,8 +38,8 @@ fuzz: $(STAMP)
 	CITYHUB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -n $(PYTEST_WORKERS) tests/fuzz $(PYTEST_ARGS)
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests benchmarks
-	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks tools
+	$(BIN)/ruff format src tests benchmarks tools
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
