@@ -12,6 +12,7 @@ files never change. A query's time limit cancels its Spark jobs through a tag.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 _FILE_PREFIX = "file:"
+# How long a timed-out query may wait for its cancelled tasks to stop before answering.
+DRAIN_SECONDS = 60.0
 
 
 class SparkEngine:
@@ -131,6 +134,7 @@ class SparkEngine:
             table = frame.toArrow()
         except Exception as exc:
             if expired.is_set():
+                self._drain(group)
                 raise _timeout(time_limit_ms) from exc
             raise _refusal(exc) from exc
         finally:
@@ -141,6 +145,31 @@ class SparkEngine:
         if expired.is_set():  # finished between the deadline and the first cancel
             raise _timeout(time_limit_ms)
         return table
+
+    def _drain(self, group: str) -> None:
+        """Wait (at most DRAIN_SECONDS) until the cancelled group's tasks have really stopped.
+
+        A cancelled job fails at once, but a task notices the kill only between the rows of its
+        input: one row of a nested-loop join can take seconds, more on a busy machine. Returning
+        while such tasks still hold the cores would charge them to the next query's time limit.
+        """
+        tracker = self.session.sparkContext.statusTracker()
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while time.monotonic() < deadline:
+            stages = [
+                stage
+                for job in tracker.getJobIdsForGroup(group)
+                if (info := tracker.getJobInfo(job)) is not None
+                for stage in info.stageIds
+            ]
+            active = sum(
+                found.numActiveTasks
+                for stage in stages
+                if (found := tracker.getStageInfo(stage)) is not None
+            )
+            if not active:
+                return
+            time.sleep(0.1)
 
     def _ensure(self, relations: Sequence[Relation]) -> None:
         with self._lock:
