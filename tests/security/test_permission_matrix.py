@@ -40,7 +40,15 @@ from tests.security.operations import (
     Operation,
     Request,
 )
-from tests.security.world import CLASSES, ROLES, SECRETS, Role, Target, build_world
+from tests.security.world import (
+    CLASSES,
+    ROLES,
+    SECRETS,
+    Role,
+    Target,
+    build_world,
+    role_tokens,
+)
 
 World = tuple[TestClient, dict[str, dict[str, str]], dict[str, tuple[Target, Target]]]
 
@@ -50,21 +58,14 @@ def _serve(db: Database, settings: Settings) -> Iterator[World]:
     and what the calls name."""
     targets = build_world(db, settings)
     credentials: dict[str, dict[str, str]] = {}
-    for role in ROLES:
-        if role.username is None:
+    for role, token in zip(ROLES, role_tokens(db).values(), strict=True):
+        if token is None:
             credentials[role.key] = {}
             continue
-        token = auth.create_token(
-            db,
-            auth.Actor.system(),
-            name="matrix",
-            lifetime=timedelta(hours=1),
-            username=role.username,
-        )
         with db.reading() as session:
             user = session.scalars(select(User).where(User.username == role.username)).one()
         cookie = auth.open_session(db, user, lifetime=timedelta(hours=1), client_address=None)
-        credentials[role.key] = {"token": token.secret, "cookie": cookie}
+        credentials[role.key] = {"token": token, "cookie": cookie}
     with TestClient(create_app(settings, db), base_url="http://testserver") as client:
         yield client, credentials, targets
 

@@ -32,8 +32,7 @@ from cityhub.db import Database
 from cityhub.sensing.models import Datastream, Observation, Thing
 from cityhub.sensing.sta import write
 from cityhub.web import create_app
-from tests.conftest import PASSWORD
-from tests.security.world import OWNER, ROLES, Role
+from tests.security.world import OWNER, ROLES, Role, create_role_users, role_tokens
 
 OM = "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement"
 
@@ -187,31 +186,12 @@ def _station(db: Database, stream: StreamClass) -> Ids:
 def sensing_world(
     db: Database, settings: Settings
 ) -> Iterator[tuple[TestClient, dict[str, dict[str, str]], dict[str, Ids]]]:
-    for role in ROLES:
-        if role.username is None or role.department is None or role.role in (None, auth.Role.ADMIN):
-            continue
-        auth.create_user(
-            db,
-            auth.Actor.system(),
-            username=role.username,
-            password=PASSWORD,
-            department_code=role.department,
-            role=role.role,
-        )
+    create_role_users(db)
     stations = {stream.name: _station(db, stream) for stream in STREAM_CLASSES}
-    headers: dict[str, dict[str, str]] = {}
-    for role in ROLES:
-        if role.username is None:
-            headers[role.key] = {}
-            continue
-        token = auth.create_token(
-            db,
-            auth.Actor.system(),
-            name="matrix",
-            lifetime=timedelta(hours=1),
-            username=role.username,
-        )
-        headers[role.key] = {"Authorization": f"Bearer {token.secret}"}
+    headers = {
+        key: {} if token is None else {"Authorization": f"Bearer {token}"}
+        for key, token in role_tokens(db).items()
+    }
     with TestClient(create_app(settings, db), base_url="http://testserver") as client:
         yield client, headers, stations
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import product
 from pathlib import Path
 
@@ -111,24 +112,45 @@ def gauges_geojson() -> str:
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
 
 
+def create_role_users(db: Database) -> None:
+    """An account for each role but the anonymous and the admin (which every test database has)."""
+    for role in ROLES:
+        if role.username is None or role.department is None or role.role in (None, auth.Role.ADMIN):
+            continue
+        auth.create_user(
+            db,
+            auth.Actor.system(),
+            username=role.username,
+            password=PASSWORD,
+            department_code=role.department,
+            role=role.role,
+        )
+
+
+def role_tokens(db: Database) -> dict[str, str | None]:
+    """An API token per role (None for the anonymous)."""
+    return {
+        role.key: None
+        if role.username is None
+        else auth.create_token(
+            db,
+            auth.Actor.system(),
+            name="matrix",
+            lifetime=timedelta(hours=1),
+            username=role.username,
+        ).secret
+        for role in ROLES
+    }
+
+
 def build_world(db: Database, settings: Settings) -> dict[str, tuple[Target, Target]]:
     """The users (besides the admin) and the nine datasets.
 
     Returns two targets per dataset, naming different held rows: settling a row twice is a
     conflict, and two roles (the owner's steward, the admin) may settle them.
     """
+    create_role_users(db)
     system = auth.Actor.system()
-    for role in ROLES:
-        if role.username is None or role.department is None or role.role in (None, auth.Role.ADMIN):
-            continue
-        auth.create_user(
-            db,
-            system,
-            username=role.username,
-            password=PASSWORD,
-            department_code=role.department,
-            role=role.role,
-        )
     path = settings.data_dir / "gauges.geojson"
     path.write_text(gauges_geojson(), encoding="utf-8")
     pool = Pool(db, settings)
